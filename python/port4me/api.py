@@ -1,0 +1,113 @@
+"""The library API: upstream port4me 0.7's functions, following spec v1."""
+
+from __future__ import annotations
+
+import os
+from itertools import islice
+
+from .algorithm import initial_state, port_stream
+from .check import any_port_is_free, is_port_free
+from .errors import NoFreePortError
+from .settings import Request, api_label, resolve
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from collections.abc import Iterable, Iterator, Mapping
+
+    PortsArg = str | Iterable[int] | None
+
+_builtin_list = list
+
+
+def account_name() -> str | None:
+    """The name of the account this process runs as, if the system knows one."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):
+        try:
+            import getpass
+
+            return getpass.getuser()
+        except Exception:  # noqa: BLE001 - getpass raises several kinds when it finds nothing
+            return None
+
+
+def _request(env: Mapping[str, str] | None, sequence_only: bool = False, **options: object) -> Request:
+    environ = os.environ if env is None else env
+    return resolve(options, environ, account_name, api_label, sequence_only)
+
+
+def execute(request: Request) -> int | list[int] | bool:
+    """Carry out a resolved request: test a port, list ports, or search for a free one."""
+    if request.mode == "test":
+        return any_port_is_free(request.test) if request.check_any else is_port_free(request.test)
+    state = initial_state(request.user, request.tool)
+    if request.mode == "list":
+        stream = port_stream(state, request.candidates, request.prepend, request.skip, request.list)
+        return _builtin_list(islice(stream, request.list))
+    is_free = any_port_is_free if request.check_any else is_port_free
+    stream = port_stream(state, request.candidates, request.prepend, request.skip)
+    for port in islice(stream, request.max_tries):
+        if is_free(port):
+            return port
+    raise NoFreePortError(f"no free TCP port after {request.max_tries} checks")
+
+
+def port4me(
+    tool: str | None = None,
+    user: str | None = None,
+    prepend: PortsArg = None,
+    include: PortsArg = None,
+    exclude: PortsArg = None,
+    skip: int | None = None,
+    list: int | None = None,  # noqa: A002 - upstream's parameter name
+    test: int | None = None,
+    max_tries: int | None = None,
+    must_work: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> int | list[int] | bool:
+    """Return the caller's first free port, as spec v1 defines it.
+
+    Arguments left as None take their ``PORT4ME_*`` environment variable, as on the
+    command line; an empty string counts as None.  Port lists are strings in the
+    port-list grammar or iterables of integers.
+
+    Returns the port; with ``list=n`` the first n ports of the sequence, unchecked;
+    with ``test=port`` whether that port is free (every other argument is ignored).
+    Raises UsageError (a ValueError) for bad input and NoFreePortError (a
+    TimeoutError) when none of ``max_tries`` checked ports is free, unless
+    ``must_work`` is false, in which case it returns -1.
+    ``env`` replaces os.environ as the source of variables.
+    """
+    request = _request(
+        env, tool=tool, user=user, prepend=prepend, include=include, exclude=exclude,
+        skip=skip, list=list, test=test, max_tries=max_tries,
+    )
+    try:
+        return execute(request)
+    except NoFreePortError:
+        if must_work:
+            raise
+        return -1
+
+
+def port4me_gen(
+    tool: str | None = None,
+    user: str | None = None,
+    prepend: PortsArg = None,
+    include: PortsArg = None,
+    exclude: PortsArg = None,
+    skip: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[int]:
+    """Yield the caller's port sequence (prepended ports, then candidates), unchecked, forever."""
+    request = _request(
+        env, True, tool=tool, user=user, prepend=prepend, include=include, exclude=exclude, skip=skip
+    )
+    state = initial_state(request.user, request.tool)
+    return port_stream(state, request.candidates, request.prepend, request.skip)
+
+
+__all__ = ["account_name", "execute", "is_port_free", "port4me", "port4me_gen"]

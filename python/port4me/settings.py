@@ -1,0 +1,233 @@
+"""Settings (spec section 6): from options and environment variables to one request.
+
+Pure: the environment and the account name are passed in.  Options come as a mapping
+from setting name to value; the command line passes strings, the library API may also
+pass integers and iterables of ports.
+"""
+
+from __future__ import annotations
+
+from .errors import UsageError
+from .portset import (
+    CHROME_2022_10_24,
+    DEFAULT_UNSAFE,
+    FIREFOX_2022_10_24,
+    CandidateSet,
+    PortListError,
+    ordered_ports,
+    parse_port_list,
+    quote,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from collections.abc import Callable, Mapping
+
+SETTINGS = ("user", "tool", "prepend", "include", "exclude", "skip", "list", "test", "max_tries")
+MAX_LIST = 65536
+MAX_TRIES = 65535
+CHECK_SWITCH = "_PORT4ME_CHECK_AVAILABLE_PORTS_"
+USER_VARIABLES = ("PORT4ME_USER", "USER", "LOGNAME", "USERNAME")
+
+
+class Request:
+    """What to do, fully resolved and validated: a test, a list, or a search."""
+
+    __slots__ = ("candidates", "check_any", "list", "max_tries", "mode", "prepend", "skip", "test", "tool", "user")
+
+    def __init__(self, **fields: object) -> None:
+        for name in self.__slots__:
+            setattr(self, name, fields.get(name))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"Request({shown})"
+
+
+def variable_name(setting: str) -> str:
+    return "PORT4ME_" + setting.upper()
+
+
+class _Reader:
+    """Reads one setting at a time, naming its source in every error."""
+
+    def __init__(self, options: Mapping[str, object], env: Mapping[str, str], label: Callable[[str], str]):
+        self.options = options
+        self.env = env
+        self.label = label
+
+    def text(self, setting: str) -> tuple[object, str] | None:
+        """The option's value if it is set and not empty, else the variable's; with its source."""
+        value = self.options.get(setting)
+        if value is not None and value != "":
+            return value, self.label(setting)
+        name = variable_name(setting)
+        text = self.env.get(name, "")
+        if text != "":
+            return text, name
+        return None
+
+    def string(self, setting: str) -> str | None:
+        found = self.text(setting)
+        if found is None:
+            return None
+        value, source = found
+        if not isinstance(value, str):
+            raise UsageError(f"invalid {source} value {value!r}: expected a string")
+        return check_utf8(value, source)
+
+    def count(self, setting: str, low: int, high: int | None, default: int) -> int:
+        found = self.text(setting)
+        if found is None:
+            return default
+        value, source = found
+        return whole_number(value, source, low, high)
+
+    def port_list(self, value: object, source: str) -> list[tuple[int, int]]:
+        if isinstance(value, str):
+            try:
+                return parse_port_list(value, self.tokens)
+            except PortListError as error:
+                raise UsageError(f"invalid {source} value {quote(value)}: {error}") from None
+        return ports_from_iterable(value, source)
+
+    def ports(self, setting: str) -> list[tuple[int, int]]:
+        """The setting's ports (option replaces variable), then its _SITE variable's."""
+        intervals: list[tuple[int, int]] = []
+        found = self.text(setting)
+        if found is not None:
+            intervals += self.port_list(*found)
+        site = variable_name(setting) + "_SITE"
+        intervals += self.port_list(self.env.get(site, ""), site)
+        return intervals
+
+    def unsafe(self) -> list[tuple[int, int]]:
+        name = "PORT4ME_EXCLUDE_UNSAFE"  # set but empty means no unsafe ports (P4M-SET-5)
+        return self.port_list(self.env.get(name, DEFAULT_UNSAFE), name)
+
+    def _browser(self, name: str, pinned: str) -> list[tuple[int, int]]:
+        value = self.env.get(name, pinned)
+        try:
+            return parse_port_list(value, None)
+        except PortListError as error:
+            raise UsageError(f"invalid {name} value {quote(value)}: {error}") from None
+
+    @property
+    def tokens(self) -> dict[str, Callable[[], list[tuple[int, int]]]]:
+        return {
+            "{chrome}": lambda: self._browser("PORT4ME_EXCLUDE_UNSAFE_CHROME", CHROME_2022_10_24),
+            "{firefox}": lambda: self._browser("PORT4ME_EXCLUDE_UNSAFE_FIREFOX", FIREFOX_2022_10_24),
+        }
+
+
+def check_utf8(value: str, source: str) -> str:
+    """Reject strings that carry undecodable bytes (surrogate escapes) or lone surrogates."""
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise UsageError(f"invalid {source} value {quote(value)}: not valid UTF-8")
+    return value
+
+
+def whole_number(value: object, source: str, low: int, high: int | None) -> int:
+    """Parse ``[0-9]+`` (or take an int) and check that it lies in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise UsageError(f"invalid {source} value {value!r}: expected a whole number")
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()):
+            raise UsageError(f"invalid {source} value {quote(value)}: expected a whole number{_bounds(low, high)}")
+        number = _decimal(value)
+    else:
+        number = value
+    if number < low or (high is not None and number > high):
+        shown = quote(value) if isinstance(value, str) else str(value)
+        raise UsageError(f"invalid {source} value {shown}: expected a whole number{_bounds(low, high)}")
+    return number
+
+
+def _decimal(digits: str) -> int:
+    """int(digits) without CPython's limit on the length of decimal strings."""
+    digits = digits.lstrip("0") or "0"
+    number = 0
+    for start in range(0, len(digits), 4000):
+        chunk = digits[start : start + 4000]
+        number = number * 10 ** len(chunk) + int(chunk)
+    return number
+
+
+def _bounds(low: int, high: int | None) -> str:
+    return f" of at least {low}" if high is None else f" from {low} to {high}"
+
+
+def ports_from_iterable(value: object, source: str) -> list[tuple[int, int]]:
+    """Ports given as integers (library API); 0 is dropped as in the grammar."""
+    try:
+        items = list(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise UsageError(f"invalid {source} value {value!r}: expected a port list or integers") from None
+    intervals = []
+    for port in items:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise UsageError(f"invalid {source} value: {port!r} is not a port from 0 to 65535")
+        if port:
+            intervals.append((port, port))
+    return intervals
+
+
+def cli_label(setting: str) -> str:
+    return "--" + setting.replace("_", "-")
+
+
+def api_label(setting: str) -> str:
+    return f"argument {setting!r}"
+
+
+def resolve(
+    options: Mapping[str, object],
+    env: Mapping[str, str],
+    account_name: Callable[[], str | None],
+    label: Callable[[str], str] = cli_label,
+    sequence_only: bool = False,
+) -> Request:
+    """Resolve options and environment into a Request, or raise UsageError (P4M-SET-*).
+
+    With ``sequence_only`` only the settings that shape the sequence are read.
+    """
+    read = _Reader(options, env, label)
+    test = read.count("test", 1, 65535, 0) if sequence_only is False else 0
+    if test:  # --test ignores every other setting (P4M-TEST-3)
+        return Request(mode="test", test=test, check_any=check_switch(env))
+    user = read.string("user") or _default_user(env, account_name)
+    tool = read.string("tool")
+    prepend = ordered_ports(read.ports("prepend"))
+    include = read.ports("include")
+    exclude = read.ports("exclude") + read.unsafe()
+    candidates = CandidateSet.build(include, exclude)
+    if candidates.size == 0:
+        raise UsageError("no candidate ports: every included port is also excluded")
+    fields = {"user": user, "tool": tool, "prepend": prepend, "candidates": candidates}
+    fields["skip"] = read.count("skip", 0, None, 0)
+    if sequence_only:
+        return Request(mode="sequence", **fields)
+    count = read.count("list", 1, MAX_LIST, 0)
+    if count:
+        return Request(mode="list", list=count, **fields)
+    max_tries = read.count("max_tries", 1, MAX_TRIES, MAX_TRIES)
+    return Request(mode="search", max_tries=max_tries, check_any=check_switch(env), **fields)
+
+
+def _default_user(env: Mapping[str, str], account_name: Callable[[], str | None]) -> str:
+    for name in USER_VARIABLES[1:]:
+        if env.get(name):
+            return check_utf8(env[name], name)
+    name = account_name()
+    if not name:
+        raise UsageError("cannot tell who the user is: set --user or PORT4ME_USER")
+    return name
+
+
+def check_switch(env: Mapping[str, str]) -> bool:
+    """True when the testing switch says every port counts as free (P4M-CHECK-6)."""
+    value = env.get(CHECK_SWITCH, "")
+    if value not in ("", "any"):
+        raise UsageError(f"invalid {CHECK_SWITCH} value {quote(value)}: the only value is 'any'")
+    return value == "any"
+
