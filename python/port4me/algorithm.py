@@ -49,7 +49,7 @@ def initial_state(user: str, tool: str | None) -> int:
     return string_hash(seed_string(user, tool)) % MODULUS
 
 
-def next_state(state: int) -> int:
+def lcg_next(state: int) -> int:
     """One LCG step; the fixed point 65536 steps to 74, as 0 does."""
     if state == FIXED_POINT:
         return INCREMENT
@@ -153,7 +153,7 @@ def candidate_stream(state: int, candidates: CandidateSet, start: int = 0, wante
     walk_cost = (start + wanted) * PERIOD // size
     if walk_cost <= 4096 + 8 * min(size, gaps):
         return _walk(state, candidates, start)
-    first = cycle_position(next_state(state))
+    first = cycle_position(lcg_next(state))
     if size <= gaps:
         return _by_order(first, candidates, start)
     return _jump(first, candidates, start)

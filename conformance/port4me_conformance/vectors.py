@@ -1,0 +1,145 @@
+"""Loading and validating vector files (spec/vectors.schema.json), and selecting cases."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .data import spec_dir, vectors_dir
+
+REQUIREMENT = re.compile(r"\*\*(P4M-[A-Z0-9]+-[0-9]+) \((MUST|SHOULD|MAY)\)\.\*\*")
+
+
+class VectorError(Exception):
+    """A vector file is malformed; the message names the file and the case."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test vector, as read from a file."""
+
+    id: str
+    file: str
+    data: dict[str, Any] = field(compare=False, repr=False)
+
+    @property
+    def requirements(self) -> list[str]:
+        return self.data["requirements"]
+
+    @property
+    def tags(self) -> list[str]:
+        return self.data["tags"]
+
+    @property
+    def expect(self) -> dict[str, Any]:
+        return self.data["expect"]
+
+    @property
+    def needs(self) -> list[str]:
+        return self.data.get("needs", [])
+
+    @property
+    def has_settings(self) -> bool:
+        return bool(self.data["input"].get("settings"))
+
+    @property
+    def unit_only(self) -> bool:
+        return "unit_only" in self.expect
+
+    @property
+    def real_check(self) -> bool:
+        return "hold" in self.data
+
+
+def requirement_levels(spec_text: str | None = None) -> dict[str, str]:
+    """Requirement ID -> MUST/SHOULD/MAY, as spec/port4me.md defines them."""
+    if spec_text is None:
+        spec_text = (spec_dir() / "port4me.md").read_text(encoding="utf-8")
+    return dict(REQUIREMENT.findall(spec_text))
+
+
+def _yaml():
+    try:
+        import yaml
+    except ImportError as error:  # pragma: no cover - depends on the install
+        raise VectorError("PyYAML is not installed: pip install 'port4me-kit[conformance]'") from error
+    return yaml
+
+
+def _validator():
+    try:
+        import jsonschema
+    except ImportError as error:  # pragma: no cover - depends on the install
+        raise VectorError("jsonschema is not installed: pip install 'port4me-kit[conformance]'") from error
+    schema = json.loads((spec_dir() / "vectors.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def load_file(path: Path, validator=None, requirements: dict[str, str] | None = None) -> list[Case]:
+    """Read, validate and return the cases of one vector file."""
+    yaml = _yaml()
+    validator = validator or _validator()
+    requirements = requirement_levels() if requirements is None else requirements
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise VectorError(f"{path.name}: cannot read: {str(error).splitlines()[0]}") from None
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = _where(document, list(first.absolute_path))
+        raise VectorError(f"{path.name}: {where}schema violation at /{'/'.join(map(str, first.absolute_path))}: "
+                          f"{first.message}")
+    cases = []
+    for entry in document["cases"]:
+        unknown = [r for r in entry["requirements"] if r not in requirements]
+        if unknown:
+            raise VectorError(f"{path.name}: case {entry['id']}: unknown requirement ID {', '.join(unknown)}")
+        cases.append(Case(entry["id"], document["file"], entry))
+    return cases
+
+
+def _where(document: Any, path: list) -> str:
+    if len(path) >= 2 and path[0] == "cases" and isinstance(path[1], int):
+        try:
+            return f"case {document['cases'][path[1]].get('id', '#' + str(path[1]))}: "
+        except (KeyError, IndexError, AttributeError, TypeError):
+            return f"case #{path[1]}: "
+    return ""
+
+
+def load_all(directory: Path | None = None) -> list[Case]:
+    """Every case of every *.yaml file in the folder, with ids checked for uniqueness."""
+    directory = directory or vectors_dir()
+    paths = sorted(directory.glob("*.yaml"))
+    if not paths:
+        raise VectorError(f"{directory}: no vector files (*.yaml)")
+    validator = _validator()
+    requirements = requirement_levels()
+    seen: dict[str, str] = {}
+    cases: list[Case] = []
+    for path in paths:
+        for case in load_file(path, validator, requirements):
+            if case.id in seen:
+                raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]}.yaml)")
+            seen[case.id] = case.file
+            cases.append(case)
+    return cases
+
+
+def _keys(case: Case) -> list[str]:
+    return [case.id, case.file, *case.requirements, *case.tags]
+
+
+def select(cases: list[Case], patterns: list[str]) -> list[Case]:
+    """Cases whose id, file, requirement ID or tag matches any pattern (shell-style wildcards)."""
+    if not patterns:
+        return cases
+    unmatched = [p for p in patterns if not any(fnmatch.fnmatchcase(k, p) for c in cases for k in _keys(c))]
+    if unmatched:
+        raise VectorError(f"--select matches no case, requirement, tag or file: {', '.join(unmatched)}")
+    return [c for c in cases if any(fnmatch.fnmatchcase(k, p) for p in patterns for k in _keys(c))]
