@@ -395,9 +395,11 @@ def set_cases() -> None:
          ["P4M-UNSAFE-1", "P4M-ENV-2"], alice(3, include=lst("6665-6669,7000"), exclude=set(FIREFOX)),
          settings={"user": A, "include": "6665-6669,7000", "list": 3}, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": ""})
     case("set-unsafe-token-in-token-value", "a token inside PORT4ME_EXCLUDE_UNSAFE_CHROME is a usage error",
-         ["P4M-UNSAFE-2"], USAGE, settings={"user": A}, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": "{firefox}"})
+         ["P4M-UNSAFE-2"], USAGE, settings={"user": A}, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": "{firefox}"},
+         decisions=[16])
     case("set-unsafe-bad-chrome-value", "a malformed PORT4ME_EXCLUDE_UNSAFE_CHROME is a usage error",
-         ["P4M-UNSAFE-2", "P4M-LIST-2"], USAGE, settings={"user": A}, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": "abc"})
+         ["P4M-UNSAFE-2", "P4M-LIST-2"], USAGE, settings={"user": A}, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": "abc"},
+         decisions=[15])
     case("set-unsafe-pinned-chrome", "the pinned Chrome list: {chrome} in a prepend list, in order",
          ["P4M-UNSAFE-1", "P4M-SET-4"], ports(CHROME[:4]), observed="spec_chrome_token_prepend")
     case("set-unsafe-pinned-chrome-all", "every port of the pinned 2022-10-24 Chrome list, in its order",
@@ -413,9 +415,9 @@ def set_cases() -> None:
          ["P4M-SET-6"], USAGE, observed="empty_candidate_set_chrome", decisions=[17])
     case("set-empty-candidates-with-prepend", "an empty candidate set is an error even when prepended ports would do",
          ["P4M-SET-6"], USAGE, settings={"user": A, "prepend": "4000", "include": "5000", "exclude": "5000",
-                                          "list": 1})
+                                          "list": 1}, decisions=[17])
     case("set-empty-candidates-site", "the site exclusion can empty the set too", ["P4M-SET-6", "P4M-SET-3"], USAGE,
-         settings={"user": A, "include": "5000-5001"}, env={"PORT4ME_EXCLUDE_SITE": "5000-5001"})
+         settings={"user": A, "include": "5000-5001"}, env={"PORT4ME_EXCLUDE_SITE": "5000-5001"}, decisions=[17])
     case("set-single-candidate-repeats", "a one-port set repeats that port", ["P4M-SEQ-6"], ports([5000] * 3),
          settings={"user": A, "include": "5000", "list": 3})
     # prepend
@@ -464,10 +466,10 @@ def set_cases() -> None:
     case("skip-65535", "skip=65535 answers at once", ["P4M-SEQ-2", "P4M-SEQ-3"], alice(skip=65535),
          observed="skip_ge_65535", decisions=[23])
     case("skip-huge", "skip has no upper bound: 10**30", ["P4M-SEQ-3"], alice(2, skip=10**30),
-         settings={"user": A, "skip": str(10**30), "list": 2})
+         settings={"user": A, "skip": str(10**30), "list": 2}, decisions=[23])
     case("skip-huge-small-set", "a huge skip over a three-port set", ["P4M-SEQ-3"],
          alice(3, include=lst("5000-5002"), skip=10**20 + 1),
-         settings={"user": A, "include": "5000-5002", "skip": str(10**20 + 1), "list": 3})
+         settings={"user": A, "include": "5000-5002", "skip": str(10**20 + 1), "list": 3}, decisions=[23])
     case("skip-small-set", "skip within a small include set, wrapping around", ["P4M-SEQ-2", "P4M-SEQ-6"],
          alice(4, include=lst("5000-5100"), skip=99), settings={"user": A, "include": "5000-5100", "skip": 99,
                                                                 "list": 4})
@@ -559,9 +561,9 @@ def grammar_cases() -> None:
     case("list-invalid-descending-include", "a reversed include range is a usage error", ["P4M-LIST-3"], USAGE,
          observed="spec_descending_include", decisions=[10])
     case("list-invalid-site", "a malformed PORT4ME_INCLUDE_SITE is a usage error", ["P4M-LIST-6"], USAGE,
-         settings={"user": A}, env={"PORT4ME_INCLUDE_SITE": "1-2-3"})
+         settings={"user": A}, env={"PORT4ME_INCLUDE_SITE": "1-2-3"}, decisions=[15])
     case("list-invalid-unsafe", "a malformed PORT4ME_EXCLUDE_UNSAFE is a usage error", ["P4M-LIST-6"], USAGE,
-         settings={"user": A}, env={"PORT4ME_EXCLUDE_UNSAFE": "{chrome},x"})
+         settings={"user": A}, env={"PORT4ME_EXCLUDE_UNSAFE": "{chrome},x"}, decisions=[15])
 
 
 def settings_cases() -> None:
@@ -624,7 +626,8 @@ def settings_cases() -> None:
         if observed:
             case(f"number-{suffix}", f"number {values}", ["P4M-ENV-5"], expect, observed=observed, decisions=decisions)
         else:
-            case(f"number-{suffix}", f"number {values}", ["P4M-ENV-5"], expect, settings={"user": A, **values})
+            case(f"number-{suffix}", f"number {values}", ["P4M-ENV-5"], expect, settings={"user": A, **values},
+                 decisions=[26])
     case("number-list-zero-python-optimize", "--list=0 is an error whatever the implementation's run-time flags",
          ["P4M-ENV-5"], USAGE, observed="num_list_zero_python_O", decisions=[26])
     case("variable-list-empty", "PORT4ME_LIST='' is unset", ["P4M-ENV-2"], alice(), observed="env_list_empty",
@@ -649,7 +652,7 @@ def settings_cases() -> None:
          ["P4M-ENV-6", "P4M-SEQ-4"], alice(2), settings={"user": A, "list": 2},
          env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": "all"})
     case("variable-bad-check-switch", "an unknown value of the testing switch is a usage error", ["P4M-CHECK-5"],
-         USAGE, settings={"user": A}, env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": "all"})
+         USAGE, settings={"user": A}, env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": "all"}, decisions=[38])
 
 
 def cli_cases() -> None:
@@ -715,7 +718,7 @@ def test_cases() -> None:
     case("test-ignores-list", "--test ignores --list=0", ["P4M-TEST-3"], FREE, observed="test_with_list0",
          decisions=[30])
     case("test-ignores-bad-lists", "--test ignores malformed port lists", ["P4M-TEST-3"], FREE,
-         args=["--test=80", "--exclude=foo"], env={"PORT4ME_INCLUDE": "70000"})
+         args=["--test=80", "--exclude=foo"], env={"PORT4ME_INCLUDE": "70000"}, decisions=[30])
     case("test-ignores-empty-user", "--test needs no user", ["P4M-TEST-3"], FREE, observed="test_with_empty_user_env")
     case("test-bad-check-switch", "--test with an unknown testing switch value is a usage error",
          ["P4M-CHECK-5", "P4M-TEST-2"], USAGE, observed="test_bad_hook_value", decisions=[29])
@@ -723,11 +726,11 @@ def test_cases() -> None:
     case("test-variable-empty", "PORT4ME_TEST='' is unset", ["P4M-TEST-1", "P4M-ENV-2"], alice(),
          observed="env_test_empty", decisions=[27])
     case("test-variable-word", "PORT4ME_TEST=foo is a usage error", ["P4M-TEST-2"], USAGE, settings={"user": "alice"},
-         env={"PORT4ME_TEST": "foo"})
+         env={"PORT4ME_TEST": "foo"}, decisions=[28])
     case("test-option-wins", "--test replaces PORT4ME_TEST", ["P4M-TEST-1", "P4M-ENV-1"], USAGE,
-         args=["--test=0"], env={"PORT4ME_TEST": "80"})
+         args=["--test=0"], env={"PORT4ME_TEST": "80"}, decisions=[28])
     case("test-empty-option", "--test= is unset: PORT4ME_TEST applies", ["P4M-TEST-1", "P4M-ENV-2"], FREE,
-         args=["--test="], env={"PORT4ME_TEST": "80"})
+         args=["--test="], env={"PORT4ME_TEST": "80"}, decisions=[27, 28])
     case("test-without-value", "--test without a value is a usage error", ["P4M-TEST-2", "P4M-CLI-1"], USAGE,
          args=["--test"])
     case("test-unknown-option", "--test does not excuse an unknown option", ["P4M-TEST-3", "P4M-CLI-1"], USAGE,
@@ -741,7 +744,7 @@ def check_cases() -> None:
 
     def held(suffix, why, hold, expect, reqs=("P4M-CHECK-1",), needs=None, observed=None):
         case(f"check-{suffix}", why, list(reqs), expect, args=["--test={port}"], check="real", hold=hold,
-             needs=needs, observed=None, tags=["real-check"])
+             needs=needs, observed=None, tags=["real-check"], decisions=[31])
         if observed:
             FILES["check"]["cases"][-1]["upstream"] = compare_upstream(suffix, observed, expect, [31])
 

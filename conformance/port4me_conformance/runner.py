@@ -80,7 +80,8 @@ class Runner:
         return [self._apply_known(result) for result in results]
 
     def _apply_known(self, result: Result) -> Result:
-        reason = self.options.known.get(result.name, self.options.known.get(result.case.id))
+        known = self.options.known
+        reason = known.get(f"{result.case.id}@{result.variant}", known.get(result.case.id))
         if reason is None or result.status in (SKIP, UNIT):
             return result
         if result.status == FAIL:
