@@ -1,0 +1,103 @@
+"""The port4me command: as a process, the way users and scripts call it."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from port4me.cli import HELP, main
+from port4me.version import __version__
+
+ANY = {"_PORT4ME_CHECK_AVAILABLE_PORTS_": "any", "PATH": os.environ.get("PATH", "")}
+
+
+def run(command, *args, env=None):
+    return subprocess.run([*command, *args], env={**ANY, **(env or {})}, capture_output=True, text=True, timeout=30)
+
+
+def test_console_script_and_module_agree(reference_command):
+    script = run(reference_command, "--user=alice", "--list=3")
+    module = run([sys.executable, "-m", "port4me"], "--user=alice", "--list=3")
+    assert script.stdout == module.stdout == "30845\n19654\n32310\n"
+    assert script.returncode == module.returncode == 0
+    assert script.stderr == module.stderr == ""
+
+
+def test_help_documents_every_option_and_variable():
+    for word in ["--user", "--tool", "--prepend", "--include", "--exclude", "--skip", "--list", "--max-tries",
+                 "--test", "--help", "--version", "PORT4ME_USER", "PORT4ME_TOOL", "PORT4ME_PREPEND",
+                 "PORT4ME_PREPEND_SITE", "PORT4ME_INCLUDE", "PORT4ME_INCLUDE_SITE", "PORT4ME_EXCLUDE",
+                 "PORT4ME_EXCLUDE_SITE", "PORT4ME_EXCLUDE_UNSAFE", "PORT4ME_EXCLUDE_UNSAFE_CHROME",
+                 "PORT4ME_EXCLUDE_UNSAFE_FIREFOX", "PORT4ME_SKIP", "PORT4ME_LIST", "PORT4ME_MAX_TRIES", "PORT4ME_TEST",
+                 "_PORT4ME_CHECK_AVAILABLE_PORTS_", "Exit status"]:
+        assert word in HELP, word
+
+
+def test_version(reference_command):
+    result = run(reference_command, "--version")
+    assert result.stdout == f"{__version__}\n" and result.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "names"),
+    [
+        (["--list=0"], {}, 2, "--list"),
+        (["--user=alice"], {"PORT4ME_SKIP": "x"}, 2, "PORT4ME_SKIP"),
+        (["--user=alice", "--include=70000"], {}, 2, "'70000'"),
+        (["--user=alice"], {"PORT4ME_EXCLUDE_SITE": "1-2-3"}, 2, "PORT4ME_EXCLUDE_SITE"),
+        (["--bogus"], {}, 2, "--bogus"),
+        (["--user=alice", "--list=3\n4"], {}, 2, "'3\\n4'"),
+        (["--test=99999"], {}, 2, "--test"),
+    ],
+)
+def test_errors_are_one_line_naming_the_value(reference_command, args, env, code, names):
+    result = run(reference_command, *args, env=env)
+    assert result.returncode == code
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("port4me: ")
+    assert names in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_free_port_is_exit_1(reference_command):
+    import socket
+
+    with socket.socket() as held:
+        held.bind(("0.0.0.0", 0))
+        held.listen(1)
+        port = held.getsockname()[1]
+        result = run(reference_command, "--user=alice", f"--prepend={port}", "--max-tries=1",
+                     env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": ""})
+    assert result.returncode == 1 and result.stdout == ""
+    assert re.fullmatch(r"port4me: no free TCP port after 1 checks\n", result.stderr)
+
+
+def test_closed_pipe_is_not_an_error(reference_command):
+    with subprocess.Popen([*reference_command, "--user=alice", "--list=65536"], env=ANY, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read()
+        code = process.wait(timeout=30)
+    assert first == b"30845\n"
+    assert code == 0 and b"Traceback" not in stderr and b"BrokenPipe" not in stderr
+
+
+def test_main_takes_explicit_streams_and_environment():
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--list=2"], {"PORT4ME_USER": "alice", **ANY}, out, err) == 0
+    assert out.getvalue() == "30845\n19654\n" and err.getvalue() == ""
+
+
+def test_default_search_prints_one_real_free_port(reference_command):
+    result = run(reference_command, "--user=alice", env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": ""})
+    assert result.returncode == 0
+    port = int(result.stdout)
+    expected = run(reference_command, "--user=alice", "--list=100").stdout.split()
+    assert str(port) in expected  # the first free one of alice's sequence, on this machine

@@ -1,0 +1,101 @@
+"""The vectors themselves: valid, unique, tied to the spec, and derived by the authoring tool."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from port4me_conformance.vectors import VectorError, load_all, requirement_levels
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_must_requirement_has_a_vector(cases):
+    levels = requirement_levels()
+    covered = {req for case in cases for req in case.requirements}
+    missing = sorted(req for req, level in levels.items() if level == "MUST" and req not in covered)
+    assert not missing, f"MUST requirements without a vector: {missing}"
+    assert len(levels) >= 45
+
+
+def test_vectors_cover_what_the_issue_asks(cases):
+    by_file: dict[str, int] = {}
+    for case in cases:
+        by_file[case.file] = by_file.get(case.file, 0) + 1
+    assert by_file["sequence"] >= 200
+    for case in cases:
+        if case.file == "sequence":
+            assert len(case.expect["ports"]) == 10
+    documented = {c.id for c in cases if "documented-example" in c.data.get("flags", [])}
+    assert {"seq-alice", "seq-bob", "seq-alice-rstudio", "seq-alice-jupyter-notebook"} <= documented
+    expected = {"seq-alice": [30845, 19654, 32310, 63992, 15273], "seq-bob": [54242],
+                "seq-alice-rstudio": [22486], "seq-alice-jupyter-notebook": [29525]}
+    ports = {c.id: c.expect["ports"] for c in cases if c.id in expected}
+    for case_id, start in expected.items():
+        assert ports[case_id][: len(start)] == start
+    holds = {c.data["hold"]["kind"] + str(c.data["hold"].get("address", "")) + str(c.data["hold"].get("v6only", ""))
+             for c in cases if "hold" in c.data}
+    assert {"listen0.0.0.0", "listen127.0.0.1", "listen::True", "listen::False", "time_wait", "bound0.0.0.0"} <= holds
+    assert any("unprivileged" in c.needs for c in cases) and any("ipv6" in c.needs for c in cases)
+    assert sum(c.expect.get("error") == "usage" for c in cases if c.file == "cli") >= 10
+
+
+def test_every_decision_is_pinned_or_agreed(cases):
+    cited = {n for case in cases for n in case.data.get("decisions", [])}
+    agreed = {4, 9, 16, 21, 25, 32}  # all upstream agree (or a MAY): ordinary vectors pin them
+    assert set(range(1, 39)) - cited <= agreed, sorted(set(range(1, 39)) - cited - agreed)
+
+
+def test_vectors_and_spec_are_up_to_date_with_the_authoring_tool():
+    result = subprocess.run([sys.executable, str(ROOT / "tools/make_vectors.py"), "--check"], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_upstream_links_name_real_observations(cases):
+    observed = {c["id"] for c in json.loads((ROOT / "spec/upstream/observed.json").read_text())["cases"]}
+    linked = [case.data["upstream"]["observed"] for case in cases if "upstream" in case.data]
+    assert len(linked) >= 100
+    assert set(linked) <= observed
+
+
+def _copy_vectors(tmp_path: Path) -> Path:
+    target = tmp_path / "vectors"
+    shutil.copytree(ROOT / "vectors", target)
+    return target
+
+
+def _edit(path: Path, change) -> None:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["cases"][1].update(id=d["cases"][0]["id"]), r"lcg\.yaml: case lcg-step-0: duplicate id"),
+        (lambda d: d["cases"][2].update(requirements=["P4M-NOPE-1"]), r"lcg\.yaml: case lcg-step-74: unknown requirement"),
+        (lambda d: d["cases"][3].pop("expect"), r"lcg\.yaml: case lcg-step-30845: schema violation"),
+        (lambda d: d["cases"][0]["expect"].update(ports=["x"]), r"lcg\.yaml: case lcg-step-0: schema violation"),
+        (lambda d: d.update(spec_version="2.0"), r"lcg\.yaml: schema violation at /spec_version"),
+    ],
+)
+def test_bad_vector_files_are_named(tmp_path, change, message):
+    directory = _copy_vectors(tmp_path)
+    _edit(directory / "lcg.yaml", change)
+    with pytest.raises(VectorError, match=message):
+        load_all(directory)
+
+
+def test_unreadable_yaml_is_named(tmp_path):
+    directory = _copy_vectors(tmp_path)
+    (directory / "broken.yaml").write_text("cases: [unclosed\n", encoding="utf-8")
+    with pytest.raises(VectorError, match=r"broken\.yaml: cannot read"):
+        load_all(directory)
