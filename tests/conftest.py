@@ -39,5 +39,7 @@ def upstream_python() -> str:
     if not Path(python).exists():
         if os.environ.get("PORT4ME_SKIP_UPSTREAM") == "1":
             pytest.skip("PORT4ME_SKIP_UPSTREAM=1: upstream port4me 0.7.0 not installed")
-        pytest.fail(f"upstream port4me 0.7.0 not found at {python}; run `make upstream` (or set PORT4ME_UPSTREAM_PYTHON)")
+        pytest.fail(
+            f"upstream port4me 0.7.0 not found at {python}; run `make upstream` (or set PORT4ME_UPSTREAM_PYTHON)"
+        )
     return python

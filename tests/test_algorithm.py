@@ -36,8 +36,12 @@ def naive_stream(state: int, members: set[int], start: int, count: int) -> list[
 
 
 def test_unit_values_of_the_vectors(cases):
-    functions = {"string_hash": string_hash, "initial_state": lambda s: initial_state(s, None),
-                 "lcg_next": lcg_next, "seed_string": lambda pair: seed_string(*pair)}
+    functions = {
+        "string_hash": string_hash,
+        "initial_state": lambda s: initial_state(s, None),
+        "lcg_next": lcg_next,
+        "seed_string": lambda pair: seed_string(*pair),
+    }
     checked = 0
     for case in cases:
         for entry in case.data.get("unit", []):

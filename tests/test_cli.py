@@ -17,7 +17,9 @@ ANY = {"_PORT4ME_CHECK_AVAILABLE_PORTS_": "any", "PATH": os.environ.get("PATH", 
 
 
 def run(command, *args, env=None):
-    return subprocess.run([*command, *args], env={**ANY, **(env or {})}, capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [*command, *args], env={**ANY, **(env or {})}, check=False, capture_output=True, text=True, timeout=30
+    )
 
 
 def test_console_script_and_module_agree(reference_command):
@@ -29,12 +31,36 @@ def test_console_script_and_module_agree(reference_command):
 
 
 def test_help_documents_every_option_and_variable():
-    for word in ["--user", "--tool", "--prepend", "--include", "--exclude", "--skip", "--list", "--max-tries",
-                 "--test", "--help", "--version", "PORT4ME_USER", "PORT4ME_TOOL", "PORT4ME_PREPEND",
-                 "PORT4ME_PREPEND_SITE", "PORT4ME_INCLUDE", "PORT4ME_INCLUDE_SITE", "PORT4ME_EXCLUDE",
-                 "PORT4ME_EXCLUDE_SITE", "PORT4ME_EXCLUDE_UNSAFE", "PORT4ME_EXCLUDE_UNSAFE_CHROME",
-                 "PORT4ME_EXCLUDE_UNSAFE_FIREFOX", "PORT4ME_SKIP", "PORT4ME_LIST", "PORT4ME_MAX_TRIES", "PORT4ME_TEST",
-                 "_PORT4ME_CHECK_AVAILABLE_PORTS_", "Exit status"]:
+    for word in [
+        "--user",
+        "--tool",
+        "--prepend",
+        "--include",
+        "--exclude",
+        "--skip",
+        "--list",
+        "--max-tries",
+        "--test",
+        "--help",
+        "--version",
+        "PORT4ME_USER",
+        "PORT4ME_TOOL",
+        "PORT4ME_PREPEND",
+        "PORT4ME_PREPEND_SITE",
+        "PORT4ME_INCLUDE",
+        "PORT4ME_INCLUDE_SITE",
+        "PORT4ME_EXCLUDE",
+        "PORT4ME_EXCLUDE_SITE",
+        "PORT4ME_EXCLUDE_UNSAFE",
+        "PORT4ME_EXCLUDE_UNSAFE_CHROME",
+        "PORT4ME_EXCLUDE_UNSAFE_FIREFOX",
+        "PORT4ME_SKIP",
+        "PORT4ME_LIST",
+        "PORT4ME_MAX_TRIES",
+        "PORT4ME_TEST",
+        "_PORT4ME_CHECK_AVAILABLE_PORTS_",
+        "Exit status",
+    ]:
         assert word in HELP, word
 
 
@@ -71,15 +97,21 @@ def test_no_free_port_is_exit_1(reference_command):
         held.bind(("0.0.0.0", 0))
         held.listen(1)
         port = held.getsockname()[1]
-        result = run(reference_command, "--user=alice", f"--prepend={port}", "--max-tries=1",
-                     env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": ""})
+        result = run(
+            reference_command,
+            "--user=alice",
+            f"--prepend={port}",
+            "--max-tries=1",
+            env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": ""},
+        )
     assert result.returncode == 1 and result.stdout == ""
     assert re.fullmatch(r"port4me: no free TCP port after 1 checks\n", result.stderr)
 
 
 def test_closed_pipe_is_not_an_error(reference_command):
-    with subprocess.Popen([*reference_command, "--user=alice", "--list=65536"], env=ANY, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE) as process:
+    with subprocess.Popen(
+        [*reference_command, "--user=alice", "--list=65536"], env=ANY, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
         assert process.stdout is not None and process.stderr is not None
         first = process.stdout.readline()
         process.stdout.close()

@@ -55,7 +55,9 @@ def test_tokens_are_refused_where_none_are_allowed():
         parse_port_list("{chrome}", None)
 
 
-intervals = st.lists(st.tuples(st.integers(1, 65535), st.integers(0, 300)).map(lambda t: (t[0], min(65535, t[0] + t[1]))))
+intervals = st.lists(
+    st.tuples(st.integers(1, 65535), st.integers(0, 300)).map(lambda t: (t[0], min(65535, t[0] + t[1])))
+)
 
 
 @given(intervals, st.sampled_from([",", " ", "\t", ", ", "\n"]))

@@ -10,10 +10,26 @@ from hypothesis import strategies as st
 from port4me.cli import VALUE_OPTIONS, main
 
 NAMES = [*VALUE_OPTIONS, "--help", "--version", "-h", "--", "--foo", "-x", ""]
-VARIABLES = ["PORT4ME_USER", "PORT4ME_TOOL", "PORT4ME_PREPEND", "PORT4ME_PREPEND_SITE", "PORT4ME_INCLUDE",
-             "PORT4ME_INCLUDE_SITE", "PORT4ME_EXCLUDE", "PORT4ME_EXCLUDE_SITE", "PORT4ME_EXCLUDE_UNSAFE",
-             "PORT4ME_EXCLUDE_UNSAFE_CHROME", "PORT4ME_EXCLUDE_UNSAFE_FIREFOX", "PORT4ME_SKIP", "PORT4ME_LIST",
-             "PORT4ME_TEST", "PORT4ME_MAX_TRIES", "USER", "LOGNAME", "_PORT4ME_CHECK_AVAILABLE_PORTS_"]
+VARIABLES = [
+    "PORT4ME_USER",
+    "PORT4ME_TOOL",
+    "PORT4ME_PREPEND",
+    "PORT4ME_PREPEND_SITE",
+    "PORT4ME_INCLUDE",
+    "PORT4ME_INCLUDE_SITE",
+    "PORT4ME_EXCLUDE",
+    "PORT4ME_EXCLUDE_SITE",
+    "PORT4ME_EXCLUDE_UNSAFE",
+    "PORT4ME_EXCLUDE_UNSAFE_CHROME",
+    "PORT4ME_EXCLUDE_UNSAFE_FIREFOX",
+    "PORT4ME_SKIP",
+    "PORT4ME_LIST",
+    "PORT4ME_TEST",
+    "PORT4ME_MAX_TRIES",
+    "USER",
+    "LOGNAME",
+    "_PORT4ME_CHECK_AVAILABLE_PORTS_",
+]
 
 # Values that look like what users type, and arbitrary text (surrogates stand for undecodable bytes).
 port_like = st.one_of(
@@ -47,7 +63,7 @@ def test_any_input_gives_a_documented_outcome(argv, env, real_check):
         for line in lines[:-1]:
             assert line.isdigit() and 1 <= int(line) <= 65535 and not line.startswith("0")
     else:
-        assert stdout == "" or code == 1 and stdout == ""
+        assert stdout == "" or (code == 1 and stdout == "")
         assert stderr == "" or (stderr.endswith("\n") and stderr.count("\n") == 1)
         if code == 2:
             assert stderr.startswith("port4me: ")

@@ -42,8 +42,13 @@ def test_right_implementation_passes(tmp_path):
 
 
 def test_caller_environment_does_not_leak(tmp_path, monkeypatch):
-    for name, value in {"PORT4ME_USER": "bob", "PORT4ME_EXCLUDE": "30845", "PORT4ME_LIST": "3",
-                        "PORT4ME_TEST": "1", "_PORT4ME_CHECK_AVAILABLE_PORTS_": "bogus"}.items():
+    for name, value in {
+        "PORT4ME_USER": "bob",
+        "PORT4ME_EXCLUDE": "30845",
+        "PORT4ME_LIST": "3",
+        "PORT4ME_TEST": "1",
+        "_PORT4ME_CHECK_AVAILABLE_PORTS_": "bogus",
+    }.items():
         monkeypatch.setenv(name, value)
     code, data = report(tmp_path, f"--impl={make(tmp_path, 'reads_env')}", *FEW)
     assert code == 0, statuses(data)
@@ -66,9 +71,9 @@ def test_wrong_implementations_fail_with_the_reason(tmp_path, kind, reason):
 
 
 def test_wrong_stream_is_caught_for_errors_too(tmp_path):
-    code, data = report(tmp_path, f"--impl={make(tmp_path, 'wrong_stream')}", "--select=cli-unknown-option")
+    code, _ = report(tmp_path, f"--impl={make(tmp_path, 'wrong_stream')}", "--select=cli-unknown-option")
     assert code == 0  # errors go to stderr anyway: this fake is right there
-    code, data = report(tmp_path, f"--impl={make(tmp_path, 'blank_lines')}", "--select=cli-unknown-option")
+    code, _ = report(tmp_path, f"--impl={make(tmp_path, 'blank_lines')}", "--select=cli-unknown-option")
     assert code == 0
 
 
@@ -84,10 +89,18 @@ def test_hang_is_killed_with_its_process_group(tmp_path):
 def test_known_differences_expected_and_stale(tmp_path):
     fake = make(tmp_path, "off_by_one")
     known = tmp_path / "known.yaml"
-    known.write_text("implementation: fake\ndifferences:\n- {id: seq-alice, reason: off by one}\n"
-                     "- {id: set-exclude@env, reason: only the env variant is excused}\n")
-    code, data = report(tmp_path, f"--impl={fake}", f"--known-differences={known}", "--select=seq-alice",
-                        "--select=cli-unknown-option", "--select=set-exclude")
+    known.write_text(
+        "implementation: fake\ndifferences:\n- {id: seq-alice, reason: off by one}\n"
+        "- {id: set-exclude@env, reason: only the env variant is excused}\n"
+    )
+    code, data = report(
+        tmp_path,
+        f"--impl={fake}",
+        f"--known-differences={known}",
+        "--select=seq-alice",
+        "--select=cli-unknown-option",
+        "--select=set-exclude",
+    )
     result = statuses(data)
     assert result["seq-alice@options"] == ("xfail", "off by one")
     assert result["cli-unknown-option@options"][0] == "pass"  # an error case: the fake prints nothing, exits 2
@@ -99,8 +112,9 @@ def test_known_differences_expected_and_stale(tmp_path):
 def test_a_known_difference_that_passes_fails_the_run(tmp_path):
     known = tmp_path / "known.yaml"
     known.write_text("differences:\n- {id: seq-alice, reason: was wrong once}\n")
-    code, data = report(tmp_path, f"--impl={make(tmp_path, 'right')}", f"--known-differences={known}",
-                        "--select=seq-alice")
+    code, data = report(
+        tmp_path, f"--impl={make(tmp_path, 'right')}", f"--known-differences={known}", "--select=seq-alice"
+    )
     assert code == 1
     assert statuses(data)["seq-alice@options"][0] == "xpass"
 
@@ -108,8 +122,14 @@ def test_a_known_difference_that_passes_fails_the_run(tmp_path):
 def test_several_implementations_in_one_report(tmp_path):
     markdown = tmp_path / "matrix.md"
     junit = tmp_path / "junit.xml"
-    code, data = report(tmp_path, f"--impl=good={make(tmp_path, 'right')}", f"--impl=bad={make(tmp_path, 'off_by_one')}",
-                        "--select=sequence", f"--markdown={markdown}", f"--junit={junit}")
+    code, data = report(
+        tmp_path,
+        f"--impl=good={make(tmp_path, 'right')}",
+        f"--impl=bad={make(tmp_path, 'off_by_one')}",
+        "--select=sequence",
+        f"--markdown={markdown}",
+        f"--junit={junit}",
+    )
     assert code == 1
     assert [i["name"] for i in data["implementations"]] == ["good", "bad"]
     assert data["implementations"][0]["ok"] and not data["implementations"][1]["ok"]
@@ -143,9 +163,18 @@ def test_parallel_and_serial_runs_agree(tmp_path):
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, args, message, tmp_path):
     json_path = tmp_path / "never.json"
-    assert conformance(*[a.replace("port4me", str(ROOT / ".venv/bin/port4me")) if a.startswith("--impl=") and
-                         "/nonexistent" not in a and "inprocess" not in a else a for a in args],
-                       f"--json={json_path}") == 2
+    assert (
+        conformance(
+            *[
+                a.replace("port4me", str(ROOT / ".venv/bin/port4me"))
+                if a.startswith("--impl=") and "/nonexistent" not in a and "inprocess" not in a
+                else a
+                for a in args
+            ],
+            f"--json={json_path}",
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not json_path.exists()  # nothing half-written

@@ -27,7 +27,9 @@ def topics() -> dict[int, str]:
 
 
 def main(report_path: str, title: str) -> int:
-    cases = {c["id"]: c for f in sorted((ROOT / "vectors").glob("*.yaml")) for c in yaml.safe_load(f.read_text())["cases"]}
+    cases = {
+        c["id"]: c for f in sorted((ROOT / "vectors").glob("*.yaml")) for c in yaml.safe_load(f.read_text())["cases"]
+    }
     names = topics()
     (implementation,) = json.loads(Path(report_path).read_text())["implementations"]
     failing: dict[str, dict[str, str]] = {}

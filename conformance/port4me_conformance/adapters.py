@@ -62,8 +62,13 @@ class SubprocessAdapter(Adapter):
         try:
             process = subprocess.Popen(
                 [os.fsencode(part) for part in self.command] + invocation.argv,
-                env=invocation.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=True, cwd="/", **extra,
+                env=invocation.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                cwd="/",
+                **extra,
             )
         except OSError as error:
             return Outcome(b"", b"", None, seconds=0.0, failure=f"cannot start: {error.strerror or error}")
@@ -109,10 +114,16 @@ class InProcessAdapter(Adapter):
         try:
             code = self.main(argv, env, stdout, stderr)
         except BaseException as error:  # noqa: BLE001 - a crash is a result to report, not to propagate
-            return Outcome(stdout.getvalue().encode(), stderr.getvalue().encode(), None,
-                           seconds=time.perf_counter() - start, failure=f"raised {type(error).__name__}: {error}")
-        return Outcome(os.fsencode(stdout.getvalue()), os.fsencode(stderr.getvalue()), code,
-                       seconds=time.perf_counter() - start)
+            return Outcome(
+                stdout.getvalue().encode(),
+                stderr.getvalue().encode(),
+                None,
+                seconds=time.perf_counter() - start,
+                failure=f"raised {type(error).__name__}: {error}",
+            )
+        return Outcome(
+            os.fsencode(stdout.getvalue()), os.fsencode(stderr.getvalue()), code, seconds=time.perf_counter() - start
+        )
 
     def unit(self, function: str, value: object) -> object:
         """Evaluate a unit entry with the implementation's algorithm module (reference only)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shlex
@@ -43,28 +44,55 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(
-        prog="port4me-conformance", description=__doc__, epilog=EPILOG, allow_abbrev=False,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--impl", action="append", default=[], metavar="[NAME=]COMMAND",
-                   help="an implementation to check (repeatable)")
+        prog="port4me-conformance",
+        description=__doc__,
+        epilog=EPILOG,
+        allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--impl", action="append", default=[], metavar="[NAME=]COMMAND", help="an implementation to check (repeatable)"
+    )
     p.add_argument("--jobs", default=str(os.cpu_count() or 1), metavar="N", help="cases run at once (default: CPUs)")
     p.add_argument("--timeout", default="5", metavar="SECONDS", help="per case; the process group is killed after it")
-    p.add_argument("--select", action="append", default=[], metavar="PATTERN",
-                   help="only cases whose id, file, requirement ID or tag matches (wildcards; repeatable)")
-    p.add_argument("--known-differences", action="append", default=[], metavar="[NAME=]FILE",
-                   help="expected failures with reasons, for one implementation (or all)")
-    p.add_argument("--via", choices=("options", "env", "both"), default="both",
-                   help="pass abstract settings as options, as PORT4ME_* variables, or both ways (default)")
-    p.add_argument("--pass-env", action="append", default=[], metavar="NAME",
-                   help="also pass this variable of the runner's environment to the implementation")
+    p.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only cases whose id, file, requirement ID or tag matches (wildcards; repeatable)",
+    )
+    p.add_argument(
+        "--known-differences",
+        action="append",
+        default=[],
+        metavar="[NAME=]FILE",
+        help="expected failures with reasons, for one implementation (or all)",
+    )
+    p.add_argument(
+        "--via",
+        choices=("options", "env", "both"),
+        default="both",
+        help="pass abstract settings as options, as PORT4ME_* variables, or both ways (default)",
+    )
+    p.add_argument(
+        "--pass-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also pass this variable of the runner's environment to the implementation",
+    )
     p.add_argument("--vectors", metavar="DIR", help="read vectors from DIR instead of the bundled ones")
     p.add_argument("--json", metavar="FILE", help="write a JSON report (spec/report.schema.json)")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     p.add_argument("--markdown", metavar="FILE", help="write a Markdown compatibility matrix")
     p.add_argument("--list-cases", action="store_true", help="list the selected cases and exit")
     p.add_argument("--verbose", action="store_true", help="also show skipped cases and known differences")
-    p.add_argument("--version", action="version",
-                   version=f"port4me-conformance {__version__} (INTERPRETING.md {INTERPRETING_VERSION})")
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"port4me-conformance {__version__} (INTERPRETING.md {INTERPRETING_VERSION})",
+    )
     return p
 
 
@@ -74,7 +102,7 @@ def parse_impl(text: str, index: int) -> Adapter:
         name, command = "", text
     if command.startswith("inprocess:"):
         try:
-            return InProcessAdapter(name or "inprocess", command[len("inprocess:"):])
+            return InProcessAdapter(name or "inprocess", command[len("inprocess:") :])
         except ValueError as error:
             raise UsageError(f"--impl={text}: {error}") from None
     try:
@@ -96,7 +124,7 @@ def positive(text: str, option: str, kind: type) -> float:
         value = kind(text)
     except ValueError:
         value = 0
-    if value <= 0 or value != value:  # also rejects NaN
+    if not (value > 0 and math.isfinite(value)):
         raise UsageError(f"{option}={text}: expected a positive {'whole ' if kind is int else ''}number")
     return value
 
@@ -124,7 +152,7 @@ def load_known(specs: list[str], names: list[str], cases: list[Case]) -> dict[st
             case_id = entry["id"].partition("@")[0]
             if case_id not in ids:
                 raise UsageError(f"{path}: entry {number + 1}: no case has the id {entry['id']!r}")
-            for target in ([name] if name else names):
+            for target in [name] if name else names:
                 known[target][entry["id"]] = str(entry["reason"])
     return known
 

@@ -6,14 +6,24 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import INTERPRETING_VERSION, __version__
 from .runner import FAIL, PASS, SKIP, UNIT, XFAIL, XPASS, Result
 
 STATUSES = (PASS, FAIL, SKIP, XFAIL, XPASS, UNIT)
 AREAS = {
-    "HASH": "hash", "SEED": "seed", "LCG": "generator", "SEQ": "sequence", "SET": "sets", "UNSAFE": "unsafe ports",
-    "LIST": "port lists", "ENV": "settings", "CLI": "command line", "TEST": "--test", "CHECK": "port check",
+    "HASH": "hash",
+    "SEED": "seed",
+    "LCG": "generator",
+    "SEQ": "sequence",
+    "SET": "sets",
+    "UNSAFE": "unsafe ports",
+    "LIST": "port lists",
+    "ENV": "settings",
+    "CLI": "command line",
+    "TEST": "--test",
+    "CHECK": "port check",
 }
 
 
@@ -39,8 +49,12 @@ class Run:
 def summary_line(run: Run) -> str:
     counts = run.counts
     parts = [f"{counts[PASS]} passed", f"{counts[FAIL]} failed"]
-    for status, word in ((XFAIL, "known differences"), (XPASS, "known differences that now pass"),
-                         (SKIP, "skipped"), (UNIT, "unit-only")):
+    for status, word in (
+        (XFAIL, "known differences"),
+        (XPASS, "known differences that now pass"),
+        (SKIP, "skipped"),
+        (UNIT, "unit-only"),
+    ):
         if counts[status]:
             parts.append(f"{counts[status]} {word}")
     return ", ".join(parts)
@@ -73,9 +87,15 @@ def to_json(runs: list[Run], spec_version: str) -> dict:
                 "counts": {status: run.counts[status] for status in STATUSES},
                 "results": [
                     {
-                        "id": r.case.id, "variant": r.variant, "file": r.case.file, "status": r.status,
-                        "requirements": r.case.requirements, "tags": r.case.tags, "reason": r.reason,
-                        "detail": r.detail, "seconds": round(r.seconds, 4),
+                        "id": r.case.id,
+                        "variant": r.variant,
+                        "file": r.case.file,
+                        "status": r.status,
+                        "requirements": r.case.requirements,
+                        "tags": r.case.tags,
+                        "reason": r.reason,
+                        "detail": r.detail,
+                        "seconds": round(r.seconds, 4),
                     }
                     for r in run.results
                 ],
@@ -93,12 +113,19 @@ def junit(runs: list[Run]) -> str:
     suites = ET.Element("testsuites", name="port4me-conformance")
     for run in runs:
         counts = run.counts
-        suite = ET.SubElement(suites, "testsuite", name=run.name, tests=str(len(run.results)),
-                              failures=str(counts[FAIL] + counts[XPASS]),
-                              skipped=str(counts[SKIP] + counts[XFAIL] + counts[UNIT]), time=f"{run.seconds:.3f}")
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=run.name,
+            tests=str(len(run.results)),
+            failures=str(counts[FAIL] + counts[XPASS]),
+            skipped=str(counts[SKIP] + counts[XFAIL] + counts[UNIT]),
+            time=f"{run.seconds:.3f}",
+        )
         for r in run.results:
-            case = ET.SubElement(suite, "testcase", classname=f"{run.name}.{r.case.file}", name=r.name,
-                                 time=f"{r.seconds:.4f}")
+            case = ET.SubElement(
+                suite, "testcase", classname=f"{run.name}.{r.case.file}", name=r.name, time=f"{r.seconds:.4f}"
+            )
             if r.status in (FAIL, XPASS):
                 ET.SubElement(case, "failure", message=r.reason).text = r.detail
             elif r.status in (SKIP, XFAIL, UNIT):
@@ -114,30 +141,36 @@ def markdown(runs: list[Run]) -> str:
     for prefix, area in AREAS.items():
         cells = []
         for run in runs:
-            relevant = [r for r in run.results if r.status not in (SKIP, UNIT)
-                        and any(req.split("-")[1] == prefix for req in r.case.requirements)]
+            relevant = [
+                r
+                for r in run.results
+                if r.status not in (SKIP, UNIT) and any(req.split("-")[1] == prefix for req in r.case.requirements)
+            ]
             passed = sum(r.status == PASS for r in relevant)
             known = sum(r.status == XFAIL for r in relevant)
             cells.append(f"{passed}/{len(relevant)}" + (f" ({known} known)" if known else ""))
         lines.append(f"| {area} | " + " | ".join(cells) + " |")
-    lines.append("| **all cases** | " + " | ".join(
-        f"**{run.counts[PASS]}/{len(run.results) - run.counts[SKIP] - run.counts[UNIT]}**" for run in runs) + " |")
+    lines.append(
+        "| **all cases** | "
+        + " | ".join(f"**{run.counts[PASS]}/{len(run.results) - run.counts[SKIP] - run.counts[UNIT]}**" for run in runs)
+        + " |"
+    )
     return "\n".join(lines) + "\n"
 
 
 def _write(path: str, text: str) -> None:
     """Write whole or not at all: a temporary file renamed into place."""
-    import os
     import tempfile
 
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".port4me-report-")
+    target = Path(path).resolve()
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".port4me-report-")
+    temporary = Path(name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with open(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        os.replace(temporary, path)
+        temporary.replace(target)
     except BaseException:
-        os.unlink(temporary)
+        temporary.unlink()
         raise
 
 

@@ -86,8 +86,14 @@ class Runner:
             return result
         if result.status == FAIL:
             return Result(result.case, result.variant, XFAIL, reason, result.detail, result.seconds)
-        return Result(result.case, result.variant, XPASS,
-                      "listed as a known difference, but it passes: remove it from the file", "", result.seconds)
+        return Result(
+            result.case,
+            result.variant,
+            XPASS,
+            "listed as a known difference, but it passes: remove it from the file",
+            "",
+            result.seconds,
+        )
 
     def run_one(self, case: Case, variant: str) -> Result:
         if case.unit_only:
@@ -98,8 +104,9 @@ class Runner:
         if case.real_check:
             with self._real_check_lock:
                 return self._run_held(case, variant)
-        return self._judge(case, variant, self.adapter.run(self._invocation(case, variant, {}), self.options.timeout),
-                           {})
+        return self._judge(
+            case, variant, self.adapter.run(self._invocation(case, variant, {}), self.options.timeout), {}
+        )
 
     def _unit(self, case: Case, variant: str) -> Result:
         if not isinstance(self.adapter, InProcessAdapter):
@@ -107,8 +114,12 @@ class Runner:
         for entry in case.data.get("unit", []):
             actual = self.adapter.unit(entry["function"], entry["input"])
             if actual != entry["output"]:
-                return Result(case, variant, FAIL, f"{entry['function']}({entry['input']!r}) = {actual!r}, "
-                                                   f"expected {entry['output']!r}")
+                return Result(
+                    case,
+                    variant,
+                    FAIL,
+                    f"{entry['function']}({entry['input']!r}) = {actual!r}, expected {entry['output']!r}",
+                )
         return Result(case, variant, PASS)
 
     def _skip_reason(self, case: Case) -> str:
@@ -248,8 +259,9 @@ def judge(expect: dict, outcome: Outcome, ports: dict[str, int]) -> tuple[str, s
     if "help" in expect or "version" in expect:
         if code != 0:
             return f"exit code {code}, expected 0", _streams(outcome)
-        if "version" in expect and not (outcome.stdout.endswith(b"\n") and outcome.stdout.count(b"\n") == 1
-                                        and outcome.stdout.strip()):
+        if "version" in expect and not (
+            outcome.stdout.endswith(b"\n") and outcome.stdout.count(b"\n") == 1 and outcome.stdout.strip()
+        ):
             return "--version must print exactly one non-empty line", _streams(outcome)
         if not outcome.stdout.strip():
             return "--help must print help on stdout", _streams(outcome)
@@ -274,6 +286,9 @@ def _diff(wanted: bytes, actual: bytes) -> str:
     lines = difflib.unified_diff(
         wanted.decode("utf-8", "backslashreplace").splitlines(keepends=True),
         actual.decode("utf-8", "backslashreplace").splitlines(keepends=True),
-        "expected", "actual", n=2)
+        "expected",
+        "actual",
+        n=2,
+    )
     text = "".join(line if line.endswith("\n") else line + "\\ no newline at end\n" for line in lines)
     return text if len(text) < 2000 else text[:2000] + "...\n"

@@ -92,8 +92,9 @@ def load_file(path: Path, validator=None, requirements: dict[str, str] | None = 
     if errors:
         first = errors[0]
         where = _where(document, list(first.absolute_path))
-        raise VectorError(f"{path.name}: {where}schema violation at /{'/'.join(map(str, first.absolute_path))}: "
-                          f"{first.message}")
+        raise VectorError(
+            f"{path.name}: {where}schema violation at /{'/'.join(map(str, first.absolute_path))}: {first.message}"
+        )
     cases = []
     for entry in document["cases"]:
         unknown = [r for r in entry["requirements"] if r not in requirements]

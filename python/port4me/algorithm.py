@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import islice
+
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # pragma: no cover - typing only

@@ -82,8 +82,16 @@ def port4me(
     ``env`` replaces os.environ as the source of variables.
     """
     request = _request(
-        env, tool=tool, user=user, prepend=prepend, include=include, exclude=exclude,
-        skip=skip, list=list, test=test, max_tries=max_tries,
+        env,
+        tool=tool,
+        user=user,
+        prepend=prepend,
+        include=include,
+        exclude=exclude,
+        skip=skip,
+        list=list,
+        test=test,
+        max_tries=max_tries,
     )
     try:
         return execute(request)
@@ -103,9 +111,7 @@ def port4me_gen(
     env: Mapping[str, str] | None = None,
 ) -> Iterator[int]:
     """Yield the caller's port sequence (prepended ports, then candidates), unchecked, forever."""
-    request = _request(
-        env, True, tool=tool, user=user, prepend=prepend, include=include, exclude=exclude, skip=skip
-    )
+    request = _request(env, True, tool=tool, user=user, prepend=prepend, include=include, exclude=exclude, skip=skip)
     state = initial_state(request.user, request.tool)
     return port_stream(state, request.candidates, request.prepend, request.skip)
 

@@ -30,6 +30,7 @@ DEFAULT_UNSAFE = "{chrome},{firefox}"
 
 _SEPARATORS = str.maketrans({c: "," for c in " \t\n\r\v\f"})
 
+
 class PortListError(ValueError):
     """A port list does not follow the grammar; the message names the bad item."""
 
@@ -92,23 +93,21 @@ def normalize(intervals: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ..
     return tuple(merged)
 
 
-def subtract(
-    keep: tuple[tuple[int, int], ...], drop: tuple[tuple[int, int], ...]
-) -> tuple[tuple[int, int], ...]:
+def subtract(keep: tuple[tuple[int, int], ...], drop: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
     """Set difference of two normalized interval tuples."""
     result: list[tuple[int, int]] = []
     j = 0
     for low, high in keep:
         while j < len(drop) and drop[j][1] < low:
             j += 1
-        k = j
-        while low <= high and k < len(drop) and drop[k][0] <= high:
-            if drop[k][0] > low:
-                result.append((low, drop[k][0] - 1))
-            low = max(low, drop[k][1] + 1)
+        start, k = low, j
+        while start <= high and k < len(drop) and drop[k][0] <= high:
+            if drop[k][0] > start:
+                result.append((start, drop[k][0] - 1))
+            start = max(start, drop[k][1] + 1)
             k += 1
-        if low <= high:
-            result.append((low, high))
+        if start <= high:
+            result.append((start, high))
     return tuple(result)
 
 
@@ -124,9 +123,7 @@ class CandidateSet:
         self._mask: bytearray | None = None
 
     @classmethod
-    def build(
-        cls, include: Iterable[tuple[int, int]], exclude: Iterable[tuple[int, int]]
-    ) -> CandidateSet:
+    def build(cls, include: Iterable[tuple[int, int]], exclude: Iterable[tuple[int, int]]) -> CandidateSet:
         """``include`` (or 1024-65535 when it is empty) minus ``exclude`` (P4M-SET-1)."""
         kept = normalize(include) or DEFAULT_INCLUDE
         return cls(subtract(kept, normalize(exclude)))
@@ -166,7 +163,9 @@ class CandidateSet:
         return self._hash
 
     def __repr__(self) -> str:
-        return f"CandidateSet(size={self.size}, intervals={self.intervals[:4]}{'...' if len(self.intervals) > 4 else ''})"
+        return (
+            f"CandidateSet(size={self.size}, intervals={self.intervals[:4]}{'...' if len(self.intervals) > 4 else ''})"
+        )
 
 
 def quote(value: str) -> str:

@@ -230,4 +230,3 @@ def check_switch(env: Mapping[str, str]) -> bool:
     if value not in ("", "any"):
         raise UsageError(f"invalid {CHECK_SWITCH} value {quote(value)}: the only value is 'any'")
     return value == "any"
-

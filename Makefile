@@ -1,0 +1,53 @@
+# port4me-kit: the reference implementation and conformance kit for port4me spec v1.
+PYTHON ?= python3
+VENV := .venv
+UPSTREAM := .venv-upstream
+BIN := $(VENV)/bin
+
+.PHONY: demo install upstream test lint format bench vectors clean
+
+## demo: install, then show your port and the reference's conformance report (the main job)
+demo: install
+	@echo "Your port4me port:"
+	@$(BIN)/port4me
+	@echo
+	@echo "Conformance of the reference implementation (port4me spec v1 vectors):"
+	@$(BIN)/port4me-conformance --impl=reference=$(BIN)/port4me --markdown=reports/reference-matrix.md
+
+install: $(BIN)/port4me
+
+$(BIN)/port4me: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@mkdir -p reports
+	@touch $@
+
+## upstream: upstream port4me 0.7.0 from PyPI, in a separate venv (its module is also named port4me)
+upstream: $(UPSTREAM)/bin/python
+$(UPSTREAM)/bin/python:
+	$(PYTHON) -m venv $(UPSTREAM)
+	$(UPSTREAM)/bin/python -m pip install --quiet port4me==0.7.0
+
+## test: lint, then every test (including upstream cross-checks)
+test: install upstream lint
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: speed ratios against upstream port4me 0.7.0, measured in the same run
+bench: install upstream
+	$(BIN)/python bench/run.py --upstream-python=$(UPSTREAM)/bin/python
+
+## vectors: regenerate vectors/ and the generated parts of the spec from tools/make_vectors.py
+vectors: install
+	$(BIN)/python tools/make_vectors.py
+
+clean:
+	rm -rf $(VENV) $(UPSTREAM) reports build *.egg-info .pytest_cache .ruff_cache .hypothesis
