@@ -127,3 +127,15 @@ def test_hash_is_32_bit_over_code_points():
     assert string_hash("alice") == 92903040
     assert string_hash("😀") == 128512  # one code point, not two UTF-16 units
     assert 0 <= string_hash("x" * 1000) < 2**32
+
+
+@settings(max_examples=40, deadline=None)
+@given(state=states, candidates=candidate_sets(), start=st.integers(0, 70000))
+def test_walk_order_and_jump_agree(state, candidates, start):
+    from port4me.algorithm import _by_order, _jump, _walk
+
+    start %= candidates.size
+    first = cycle_position(lcg_next(state))
+    expected = list(islice(_walk(state, candidates, start), 12))
+    assert list(islice(_by_order(first, candidates, start), 12)) == expected
+    assert list(islice(_jump(first, candidates, start), 12)) == expected

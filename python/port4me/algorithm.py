@@ -13,7 +13,6 @@ draws, without walking the cycle.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
 from itertools import islice
 
 TYPE_CHECKING = False
@@ -66,14 +65,18 @@ def draws(state: int) -> Iterator[int]:
         yield state
 
 
-# Discrete logarithm base 75 in the group of order 2**16, in two base-256 digits.
-_G256 = pow(MULTIPLIER, 256, MODULUS)
-_DIGIT_OF = {pow(_G256, j, MODULUS): j for j in range(256)}
-_INVERSE_POWERS = [pow(MULTIPLIER, PERIOD - j, MODULUS) for j in range(256)]
+# Discrete logarithm base 75 in the group of order 2**16, in two base-256 digits; the
+# tables are built on first use, so that importing the module stays cheap.
+_DIGIT_OF: dict[int, int] = {}
+_INVERSE_POWERS: list[int] = []
 
 
 def cycle_position(port: int) -> int:
     """Return n in 0..65535 such that 75**n == port + 1 (mod 65537)."""
+    if not _DIGIT_OF:
+        g256 = pow(MULTIPLIER, 256, MODULUS)
+        _INVERSE_POWERS[:] = [pow(MULTIPLIER, PERIOD - j, MODULUS) for j in range(256)]
+        _DIGIT_OF.update({pow(g256, j, MODULUS): j for j in range(256)})
     y = port + 1
     low = _DIGIT_OF[pow(y, 256, MODULUS)]
     high = _DIGIT_OF[y * _INVERSE_POWERS[low] % MODULUS]
@@ -85,17 +88,33 @@ def draw_at(first_position: int, offset: int) -> int:
     return pow(MULTIPLIER, (first_position + offset) % PERIOD, MODULUS) - 1
 
 
-@lru_cache(maxsize=64)
+_CACHE_LIMIT = 64
+_by_position: dict[CandidateSet, tuple[list[int], list[int]]] = {}
+_gaps: dict[CandidateSet, list[int]] = {}
+
+
+def _remember(cache: dict, key: CandidateSet, make):
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.pop(next(iter(cache)))
+        value = cache[key] = make()
+    return value
+
+
 def _members_by_position(candidates: CandidateSet) -> tuple[list[int], list[int]]:
-    """Cycle positions of the members, sorted, and the members in that order."""
-    pairs = sorted((cycle_position(port), port) for port in candidates.ports())
-    return [pos for pos, _ in pairs], [port for _, port in pairs]
+    """Cycle positions of the members, sorted, and the members in that order (cached)."""
+
+    def make() -> tuple[list[int], list[int]]:
+        pairs = sorted((cycle_position(port), port) for port in candidates.ports())
+        return [pos for pos, _ in pairs], [port for _, port in pairs]
+
+    return _remember(_by_position, candidates, make)
 
 
-@lru_cache(maxsize=64)
 def _gap_positions(candidates: CandidateSet) -> list[int]:
-    """Sorted cycle positions of the values 0..65535 that are not candidates."""
-    return sorted(cycle_position(port) for port in candidates.complement_ports())
+    """Sorted cycle positions of the values 0..65535 that are not candidates (cached)."""
+    return _remember(_gaps, candidates, lambda: sorted(cycle_position(p) for p in candidates.complement_ports()))
 
 
 def _walk(state: int, candidates: CandidateSet, start: int) -> Iterator[int]:
@@ -150,12 +169,16 @@ def candidate_stream(state: int, candidates: CandidateSet, start: int = 0, wante
     if size == 0:
         raise ValueError("the candidate set is empty")
     start %= size
-    gaps = PERIOD - size
-    walk_cost = (start + wanted) * PERIOD // size
-    if walk_cost <= 4096 + 8 * min(size, gaps):
+    small = size <= PERIOD - size
+    cached = candidates in (_by_position if small else _gaps)
+    # A draw costs about a fifth of a cycle position; an ordering, once built, is cached.
+    walk_draws = (start + wanted) * PERIOD // size
+    if not cached and walk_draws <= 256 + 5 * min(size, PERIOD - size):
+        return _walk(state, candidates, start)
+    if cached and walk_draws <= 64:
         return _walk(state, candidates, start)
     first = cycle_position(lcg_next(state))
-    if size <= gaps:
+    if small:
         return _by_order(first, candidates, start)
     return _jump(first, candidates, start)
 

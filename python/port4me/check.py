@@ -8,6 +8,22 @@ import os
 _NO_IPV6 = {errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL, getattr(errno, "EPROTONOSUPPORT", -1)}
 
 
+def _socket_module():
+    """The socket API, imported on first use: list mode and --help never need it.
+
+    The C module ``_socket`` has all this check uses; ``socket`` wraps it and imports
+    enum and selectors, which would triple the command's start-up cost over bare Python.
+    """
+    try:
+        import _socket
+
+        return _socket
+    except ImportError:  # pragma: no cover - every CPython and PyPy build has _socket
+        import socket
+
+        return socket
+
+
 def is_port_free(port: int) -> bool:
     """True if a TCP server could listen on ``port`` now (P4M-CHECK-1).
 
@@ -19,7 +35,7 @@ def is_port_free(port: int) -> bool:
     """
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise ValueError(f"port must be an integer from 1 to 65535, not {port!r}")
-    import socket  # deferred: list mode and --help never need it
+    socket = _socket_module()
 
     for family, address in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
         try:
@@ -28,7 +44,7 @@ def is_port_free(port: int) -> bool:
             if family == socket.AF_INET6 and error.errno in _NO_IPV6:
                 continue  # no IPv6 on this host: only the IPv4 check applies
             raise
-        with sock:
+        try:
             if os.name != "nt":
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if family == socket.AF_INET6:
@@ -40,6 +56,8 @@ def is_port_free(port: int) -> bool:
                 if family == socket.AF_INET6 and error.errno in _NO_IPV6:
                     continue
                 return False
+        finally:
+            sock.close()
     return True
 
 

@@ -108,7 +108,7 @@ class _Reader:
     def _browser(self, name: str, pinned: str) -> list[tuple[int, int]]:
         value = self.env.get(name, pinned)
         try:
-            return parse_port_list(value, None)
+            return list(_plain_list(value))
         except PortListError as error:
             raise UsageError(f"invalid {name} value {quote(value)}: {error}") from None
 
@@ -118,6 +118,19 @@ class _Reader:
             "{chrome}": lambda: self._browser("PORT4ME_EXCLUDE_UNSAFE_CHROME", CHROME_2022_10_24),
             "{firefox}": lambda: self._browser("PORT4ME_EXCLUDE_UNSAFE_FIREFOX", FIREFOX_2022_10_24),
         }
+
+
+_PARSED: dict[str, tuple[tuple[int, int], ...]] = {}
+
+
+def _plain_list(text: str) -> tuple[tuple[int, int], ...]:
+    """A token-free port list, parsed once: the browser lists are the same on every call."""
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        if len(_PARSED) > 32:
+            _PARSED.clear()
+        parsed = _PARSED[text] = tuple(parse_port_list(text, None))
+    return parsed
 
 
 def check_utf8(value: str, source: str) -> str:
