@@ -43,7 +43,7 @@ format: install
 
 ## bench: speed ratios against upstream port4me 0.7.0, measured in the same run
 bench: install upstream
-	$(BIN)/python bench/run.py --upstream-python=$(UPSTREAM)/bin/python
+	$(BIN)/python bench/run.py --upstream-python=$(UPSTREAM)/bin/python --json=reports/bench.json
 
 ## vectors: regenerate vectors/ and the generated parts of the spec from tools/make_vectors.py
 vectors: install

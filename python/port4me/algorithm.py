@@ -169,18 +169,17 @@ def candidate_stream(state: int, candidates: CandidateSet, start: int = 0, wante
     if size == 0:
         raise ValueError("the candidate set is empty")
     start %= size
-    small = size <= PERIOD - size
-    cached = candidates in (_by_position if small else _gaps)
+    gaps = PERIOD - size
     # A draw costs about a fifth of a cycle position; an ordering, once built, is cached.
-    walk_draws = (start + wanted) * PERIOD // size
-    if not cached and walk_draws <= 256 + 5 * min(size, PERIOD - size):
-        return _walk(state, candidates, start)
-    if cached and walk_draws <= 64:
-        return _walk(state, candidates, start)
-    first = cycle_position(lcg_next(state))
-    if small:
-        return _by_order(first, candidates, start)
-    return _jump(first, candidates, start)
+    if size <= gaps:  # ordering the members saves every draw, those before start and those wanted
+        draws_saved = (start + wanted) * PERIOD // size
+        if draws_saved > (64 if candidates in _by_position else 256 + 5 * size):
+            return _by_order(cycle_position(lcg_next(state)), candidates, start)
+    else:  # jumping saves only the draws before start; the wanted ones are walked anyway
+        draws_saved = start * PERIOD // size
+        if draws_saved > (64 if candidates in _gaps else 256 + 5 * gaps):
+            return _jump(cycle_position(lcg_next(state)), candidates, start)
+    return _walk(state, candidates, start)
 
 
 def port_stream(
