@@ -25,7 +25,7 @@ def test_upstream_fails_exactly_its_known_differences(cases, upstream_python):
     known = {entry["id"]: entry["reason"] for entry in entries}
     assert all(reason.startswith("decision ") for reason in known.values())
     adapter = SubprocessAdapter("upstream", [upstream_python, "-m", "port4me"])
-    results = Runner(adapter, Options(jobs=2, timeout=20, known=known)).run(cases)
+    results = Runner(adapter, Options(jobs=2, timeout=5, known=known)).run(cases)  # upstream hangs on some
     unexpected = [(r.name, r.reason) for r in results if r.status in (FAIL, XPASS)]
     assert not unexpected, unexpected
     failed_as_listed = {r.case.id for r in results if r.status == XFAIL}

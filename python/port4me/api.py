@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from itertools import islice
 
 from .algorithm import initial_state, port_stream
@@ -12,7 +13,7 @@ from .settings import Request, api_label, resolve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     PortsArg = str | Iterable[int] | None
 
@@ -39,19 +40,44 @@ def _request(env: Mapping[str, str] | None, sequence_only: bool = False, **optio
     return resolve(options, environ, account_name, api_label, sequence_only)
 
 
-def execute(request: Request) -> int | list[int] | bool:
-    """Carry out a resolved request: test a port, list ports, or search for a free one."""
+def execute(
+    request: Request,
+    is_free: Callable[[int], bool] | None = None,
+    lease: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> int | list[int] | bool:
+    """Carry out a resolved request: test a port, list ports, or search for a free one.
+
+    ``is_free`` replaces the spec's check (an extension: other protocols or families);
+    ``lease`` makes the search skip ports other processes hold leases on and lease
+    the port it finds for that many seconds.
+    """
+    check = any_port_is_free if request.check_any else (is_free or is_port_free)
     if request.mode == "test":
-        return any_port_is_free(request.test) if request.check_any else is_port_free(request.test)
+        return check(request.test)
     state = initial_state(request.user, request.tool)
     if request.mode == "list":
         stream = port_stream(state, request.candidates, request.prepend, request.skip, request.list)
         return _builtin_list(islice(stream, request.list))
-    is_free = any_port_is_free if request.check_any else is_port_free
     stream = port_stream(state, request.candidates, request.prepend, request.skip)
-    for port in islice(stream, request.max_tries):
-        if is_free(port):
-            return port
+    if lease is None:
+        for port in islice(stream, request.max_tries):
+            if check(port):
+                return port
+    else:
+        from .lease import locked_leases
+
+        with locked_leases(env) as leases:
+            checks = 0
+            for port in islice(stream, request.max_tries + len(leases) * 2):
+                if port in leases:
+                    continue  # leased ports are not checks
+                checks += 1
+                if check(port):
+                    leases[port] = time.time() + lease
+                    return port
+                if checks >= request.max_tries:
+                    break
     raise NoFreePortError(f"no free TCP port after {request.max_tries} checks")
 
 
@@ -67,6 +93,7 @@ def port4me(
     max_tries: int | None = None,
     must_work: bool = True,
     env: Mapping[str, str] | None = None,
+    lease: float | None = None,
 ) -> int | list[int] | bool:
     """Return the caller's first free port, as spec v1 defines it.
 
@@ -79,7 +106,9 @@ def port4me(
     Raises UsageError (a ValueError) for bad input and NoFreePortError (a
     TimeoutError) when none of ``max_tries`` checked ports is free, unless
     ``must_work`` is false, in which case it returns -1.
-    ``env`` replaces os.environ as the source of variables.
+    ``env`` replaces os.environ as the source of variables. ``lease=seconds`` (an
+    extension) skips ports that other processes hold leases on, and leases the port
+    found, so that processes asking at the same moment get different ports.
     """
     request = _request(
         env,
@@ -93,8 +122,12 @@ def port4me(
         test=test,
         max_tries=max_tries,
     )
+    if lease is not None:
+        from .lease import lease_seconds
+
+        lease = lease_seconds(lease, "argument 'lease'")
     try:
-        return execute(request)
+        return execute(request, lease=lease, env=env)
     except NoFreePortError:
         if must_work:
             raise

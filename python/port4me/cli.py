@@ -6,6 +6,10 @@ import os
 import sys
 
 from .errors import Port4meError, UsageError
+from .extensions import ACTIONS, checker, run_action
+from .extensions import HELP as EXTENSIONS_HELP
+from .extensions import OPTIONS as EXTENSION_OPTIONS
+from .lease import lease_seconds
 from .portset import quote
 from .version import SPEC_VERSION, __version__
 
@@ -87,7 +91,10 @@ port4me {__version__}, implementing the port4me spec {SPEC_VERSION}
 
 
 def parse_argv(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
-    """Split argv into settings and a flag ('help' or 'version'), or raise UsageError."""
+    """Split argv into settings and a flag ('help' or 'version'), or raise UsageError.
+
+    Extension options (spec section 10) come back under their names with an "x:" prefix.
+    """
     options: dict[str, str] = {}
     positional: list[str] = []
     flag: str | None = None
@@ -105,10 +112,11 @@ def parse_argv(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
                 raise UsageError(f"option {name} takes no value, got {quote(arg)}")
             if flag != "help":
                 flag = "help" if name != "--version" else "version"
-        elif name in VALUE_OPTIONS:
+        elif name in VALUE_OPTIONS or name in EXTENSION_OPTIONS:
             if not has_value:
                 raise UsageError(f"option {name} needs a value: write {name}=VALUE")
-            options[VALUE_OPTIONS[name]] = value  # the last one wins (P4M-CLI-3)
+            key = VALUE_OPTIONS.get(name) or "x:" + EXTENSION_OPTIONS[name]
+            options[key] = value  # the last one wins (P4M-CLI-3)
         else:
             raise UsageError(f"unknown option {quote(name)}; see port4me --help")
     if len(positional) > 1:
@@ -134,18 +142,25 @@ def main(
     try:
         options, flag = parse_argv(argv)
         if flag == "help":
-            stdout.write(HELP)
+            stdout.write(HELP + EXTENSIONS_HELP)
             return 0
         if flag == "version":
             stdout.write(__version__ + "\n")
             return 0
+        extended = {key[2:]: options.pop(key) for key in list(options) if key.startswith("x:")}
+        if any(extended.get(action) for action in ACTIONS):
+            return run_action(extended, stdout)
         from .api import account_name, execute
         from .settings import resolve
 
-        result = execute(resolve(options, env, account_name))
+        lease = lease_seconds(extended["lease"], "--lease") if extended.get("lease") else None
+        result = execute(resolve(options, env, account_name), checker(extended), lease, env)
     except Port4meError as error:
         stderr.write(f"port4me: {error}\n")
         return error.exit_code
+    except TimeoutError as error:
+        stderr.write(f"port4me: {error}\n")
+        return 1
     except OSError as error:
         stderr.write(f"port4me: cannot check ports: {error.strerror or error}\n")
         return 1
