@@ -156,6 +156,26 @@ def main() -> int:
         f"{serial:.1f} s / {inprocess:.2f} s (includes loading the vectors)",
     )
 
+    toolkit = json.loads(
+        subprocess.run([ours, str(HERE / "toolkit.py")], check=True, capture_output=True, text=True, timeout=900).stdout
+    )
+    first = toolkit["first_free"]
+    row(
+        "first free port past 200 held candidates, per candidate / raw bind+listen+close",
+        first["ratio"],
+        "<= 2.5",
+        first["ratio"] <= 2.5,
+        f"{first['per_candidate'] * 1e6:.1f} us / {first['raw'] * 1e6:.1f} us",
+    )
+    who = toolkit["who"]
+    row(
+        "who holds a port, 2000 sockets open / one psutil.net_connections()",
+        who["ratio"],
+        "<= 1",
+        who["ratio"] <= 1,
+        f"{who['ours'] * 1e3:.1f} ms / {who['psutil'] * 1e3:.1f} ms",
+    )
+
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
