@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from port4me.cli import HELP, main
+from port4me.cli import HELP, VALUE_OPTIONS, main
+from port4me.settings import VARIABLES
 from port4me.version import __version__
 
 ANY = {"_PORT4ME_CHECK_AVAILABLE_PORTS_": "any", "PATH": os.environ.get("PATH", "")}
@@ -31,37 +32,9 @@ def test_console_script_and_module_agree(reference_command):
 
 
 def test_help_documents_every_option_and_variable():
-    for word in [
-        "--user",
-        "--tool",
-        "--prepend",
-        "--include",
-        "--exclude",
-        "--skip",
-        "--list",
-        "--max-tries",
-        "--test",
-        "--help",
-        "--version",
-        "PORT4ME_USER",
-        "PORT4ME_TOOL",
-        "PORT4ME_PREPEND",
-        "PORT4ME_PREPEND_SITE",
-        "PORT4ME_INCLUDE",
-        "PORT4ME_INCLUDE_SITE",
-        "PORT4ME_EXCLUDE",
-        "PORT4ME_EXCLUDE_SITE",
-        "PORT4ME_EXCLUDE_UNSAFE",
-        "PORT4ME_EXCLUDE_UNSAFE_CHROME",
-        "PORT4ME_EXCLUDE_UNSAFE_FIREFOX",
-        "PORT4ME_SKIP",
-        "PORT4ME_LIST",
-        "PORT4ME_MAX_TRIES",
-        "PORT4ME_TEST",
-        "_PORT4ME_CHECK_AVAILABLE_PORTS_",
-        "Exit status",
-    ]:
+    for word in [*VALUE_OPTIONS, "--help", "--version", *VARIABLES, "Exit status"]:
         assert word in HELP, word
+    assert len(VARIABLES) == 16 and len(VALUE_OPTIONS) == 9
 
 
 def test_version(reference_command):
@@ -133,3 +106,30 @@ def test_default_search_prints_one_real_free_port(reference_command):
     port = int(result.stdout)
     expected = run(reference_command, "--user=alice", "--list=100").stdout.split()
     assert str(port) in expected  # the first free one of alice's sequence, on this machine
+
+
+def test_the_command_imports_nothing_heavy():
+    """Start-up cost is a benchmark, not a test; but which modules load is a fact we can pin."""
+    heavy = {
+        "socket",
+        "tempfile",
+        "random",
+        "json",
+        "asyncio",
+        "concurrent",
+        "psutil",
+        "argparse",
+        "dataclasses",
+        "typing",
+        "port4me.lease",
+        "port4me.wait",
+        "port4me.who",
+        "port4me.hold",
+        "port4me.find",
+    }
+    code = "import sys, port4me.cli; print(' '.join(sorted(set(sys.modules))))"
+    loaded = set(
+        subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "port4me.cli" in loaded
+    assert not loaded & heavy, sorted(loaded & heavy)

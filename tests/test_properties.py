@@ -8,28 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from port4me.cli import VALUE_OPTIONS, main
+from port4me.settings import VARIABLES as SPEC_VARIABLES
 
 NAMES = [*VALUE_OPTIONS, "--help", "--version", "-h", "--", "--foo", "-x", ""]
-VARIABLES = [
-    "PORT4ME_USER",
-    "PORT4ME_TOOL",
-    "PORT4ME_PREPEND",
-    "PORT4ME_PREPEND_SITE",
-    "PORT4ME_INCLUDE",
-    "PORT4ME_INCLUDE_SITE",
-    "PORT4ME_EXCLUDE",
-    "PORT4ME_EXCLUDE_SITE",
-    "PORT4ME_EXCLUDE_UNSAFE",
-    "PORT4ME_EXCLUDE_UNSAFE_CHROME",
-    "PORT4ME_EXCLUDE_UNSAFE_FIREFOX",
-    "PORT4ME_SKIP",
-    "PORT4ME_LIST",
-    "PORT4ME_TEST",
-    "PORT4ME_MAX_TRIES",
-    "USER",
-    "LOGNAME",
-    "_PORT4ME_CHECK_AVAILABLE_PORTS_",
-]
+VARIABLES = [*SPEC_VARIABLES, "USER", "LOGNAME", "USERNAME"]
 
 # Values that look like what users type, and arbitrary text (surrogates stand for undecodable bytes).
 port_like = st.one_of(

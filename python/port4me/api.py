@@ -123,7 +123,7 @@ def port4me(
         max_tries=max_tries,
     )
     if lease is not None:
-        from .lease import lease_seconds
+        from .extensions import lease_seconds
 
         lease = lease_seconds(lease, "argument 'lease'")
     try:

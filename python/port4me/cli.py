@@ -6,10 +6,9 @@ import os
 import sys
 
 from .errors import Port4meError, UsageError
-from .extensions import ACTIONS, checker, run_action
+from .extensions import ACTIONS, checker, lease_seconds, run_action
 from .extensions import HELP as EXTENSIONS_HELP
 from .extensions import OPTIONS as EXTENSION_OPTIONS
-from .lease import lease_seconds
 from .portset import quote
 from .version import SPEC_VERSION, __version__
 

@@ -53,6 +53,17 @@ def seconds(value: str, option: str) -> float:
     return number
 
 
+def lease_seconds(value: object, source: str) -> float:
+    """A lease's length: seconds, more than 0 and less than a year."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(value, bool) or not 0 < seconds < 86400 * 366:
+        raise UsageError(f"invalid {source} value {value!r}: expected seconds, more than 0 and less than a year")
+    return seconds
+
+
 def host_port(value: str, option: str) -> tuple[str, int]:
     """HOST:PORT, with an IPv6 address in brackets: [::1]:8080."""
     host, sep, port = value.rpartition(":")

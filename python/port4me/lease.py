@@ -76,13 +76,3 @@ def release(port: int, env: Mapping[str, str] | None = None) -> bool:
     """End the lease on ``port`` early; True if there was one."""
     with locked_leases(env) as leases:
         return leases.pop(port, None) is not None
-
-
-def lease_seconds(value: object, source: str) -> float:
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        seconds = -1.0
-    if isinstance(value, bool) or not 0 < seconds < 86400 * 366:
-        raise UsageError(f"invalid {source} value {value!r}: expected seconds, more than 0 and less than a year")
-    return seconds
