@@ -6,9 +6,6 @@ import os
 import sys
 
 from .errors import Port4meError, UsageError
-from .extensions import ACTIONS, checker, lease_seconds, run_action
-from .extensions import HELP as EXTENSIONS_HELP
-from .extensions import OPTIONS as EXTENSION_OPTIONS
 from .portset import quote
 from .version import SPEC_VERSION, __version__
 
@@ -89,6 +86,13 @@ port4me {__version__}, implementing the port4me spec {SPEC_VERSION}
 """
 
 
+def _extension_options() -> dict[str, str]:
+    """Names of the extension options (spec section 10), loaded only when an argument needs them."""
+    from .extensions import OPTIONS
+
+    return OPTIONS
+
+
 def parse_argv(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
     """Split argv into settings and a flag ('help' or 'version'), or raise UsageError.
 
@@ -111,10 +115,10 @@ def parse_argv(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
                 raise UsageError(f"option {name} takes no value, got {quote(arg)}")
             if flag != "help":
                 flag = "help" if name != "--version" else "version"
-        elif name in VALUE_OPTIONS or name in EXTENSION_OPTIONS:
+        elif name in VALUE_OPTIONS or name in _extension_options():
             if not has_value:
                 raise UsageError(f"option {name} needs a value: write {name}=VALUE")
-            key = VALUE_OPTIONS.get(name) or "x:" + EXTENSION_OPTIONS[name]
+            key = VALUE_OPTIONS.get(name) or "x:" + _extension_options()[name]
             options[key] = value  # the last one wins (P4M-CLI-3)
         else:
             raise UsageError(f"unknown option {quote(name)}; see port4me --help")
@@ -141,19 +145,26 @@ def main(
     try:
         options, flag = parse_argv(argv)
         if flag == "help":
+            from .extensions import HELP as EXTENSIONS_HELP
+
             stdout.write(HELP + EXTENSIONS_HELP)
             return 0
         if flag == "version":
             stdout.write(__version__ + "\n")
             return 0
         extended = {key[2:]: options.pop(key) for key in list(options) if key.startswith("x:")}
-        if any(extended.get(action) for action in ACTIONS):
-            return run_action(extended, stdout)
         from .api import account_name, execute
         from .settings import resolve
 
-        lease = lease_seconds(extended["lease"], "--lease") if extended.get("lease") else None
-        result = execute(resolve(options, env, account_name), checker(extended), lease, env)
+        if extended:
+            from . import extensions
+
+            if any(extended.get(action) for action in extensions.ACTIONS):
+                return extensions.run_action(extended, stdout)
+            lease = extensions.lease_seconds(extended["lease"], "--lease") if extended.get("lease") else None
+            result = execute(resolve(options, env, account_name), extensions.checker(extended), lease, env)
+        else:
+            result = execute(resolve(options, env, account_name))
     except Port4meError as error:
         stderr.write(f"port4me: {error}\n")
         return error.exit_code
