@@ -104,16 +104,19 @@ def test_time_wait_and_bound_not_listening():
     port = fresh_port()
     _time_wait(port, reuse=False)
     assert not is_free(port, family="ipv4")  # the server that left it did not set SO_REUSEADDR
+    assert is_free(port, family="ipv6") and not is_free(port)
     port = fresh_port()
     _time_wait(port, reuse=True)
-    assert is_free(port, family="ipv4")
+    assert is_free(port, family="ipv4") and is_free(port)
     port = fresh_port()
-    with listener("0.0.0.0", port, reuse=False) as sock:
-        sock.close()
-        bound = socket.socket()
+    with socket.socket() as bound:
         bound.bind(("0.0.0.0", port))
-        with bound:
-            assert not is_free(port, family="ipv4")
+        assert not is_free(port, family="ipv4")
+        assert is_free(port, family="ipv6") and not is_free(port)
+    with socket.socket() as bound:
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        bound.bind(("0.0.0.0", port))
+        assert is_free(port)  # a server setting SO_REUSEADDR could still listen here
 
 
 def test_held_by_another_process():
@@ -144,7 +147,8 @@ def test_privileged_port_is_busy_for_an_unprivileged_user():
         try:
             os.setgid(65534)
             os.setuid(65534)
-            os._exit(0 if not is_free(port) and not port4me.is_port_free(port) else 1)
+            busy = [not is_free(port, family=f) for f in ("ipv4", "ipv6", "both")] + [not port4me.is_port_free(port)]
+            os._exit(0 if all(busy) else 1)
         except BaseException:  # noqa: BLE001 - a forked child must never return into pytest
             os._exit(2)
     _, status = os.waitpid(pid, 0)
@@ -339,3 +343,21 @@ def test_pytest_fixtures(free_port, port4me_port, held_socket):
         "jupyter", user="alice", env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": "any"}
     )
     assert not is_free(held_socket.getsockname()[1])
+
+
+def test_who_holds_backends_agree_and_psutil_is_optional(monkeypatch):
+    tcp = listener("127.0.0.1")
+    port = tcp.getsockname()[1]
+    udp = listener("::", port, v6only=True, kind=socket.SOCK_DGRAM)
+    try:
+        from_proc = who_holds(port, backend="proc")
+        from_psutil = who_holds(port, backend="psutil")
+        assert from_proc == from_psutil
+        assert {(h.protocol, h.address) for h in from_proc} == {("tcp", "127.0.0.1"), ("udp", "::")}
+        monkeypatch.setitem(sys.modules, "psutil", None)  # as if psutil were not installed
+        with pytest.raises(port4me.Port4meError, match=r"needs psutil here: pip install 'port4me-kit\[who\]'"):
+            who_holds(port, backend="psutil")
+        assert who_holds(port, backend="proc") == from_proc  # the /proc reader needs no psutil
+    finally:
+        tcp.close()
+        udp.close()

@@ -49,17 +49,22 @@ _TCP_STATES = {
 }
 
 
-def who_holds(port: int, protocol: str = "both") -> list[Holder]:
+def who_holds(port: int, protocol: str = "both", backend: str = "auto") -> list[Holder]:
     """Every local socket bound to ``port`` (TCP, UDP or both), sorted; process details where the OS allows.
 
-    On Linux it reads /proc directly: the port's sockets first, then only as many
-    processes' descriptors as it takes to find their owners. Elsewhere it asks psutil.
+    On Linux (``backend="proc"``) it reads /proc directly: the port's sockets first,
+    then only as many processes' descriptors as it takes to find their owners.
+    Elsewhere (``backend="psutil"``) it asks psutil, an optional dependency.
     """
     validate_port(port)
     if protocol not in ("tcp", "udp", "both"):
         raise UsageError(f"protocol must be tcp, udp or both, not {protocol!r}")
+    if backend not in ("auto", "proc", "psutil"):
+        raise UsageError(f"backend must be auto, proc or psutil, not {backend!r}")
+    if backend == "auto":
+        backend = "proc" if Path("/proc/net/tcp").exists() else "psutil"
     protocols = ("tcp", "udp") if protocol == "both" else (protocol,)
-    found = _from_proc(port, protocols) if Path("/proc/net/tcp").exists() else _from_psutil(port, protocol)
+    found = _from_proc(port, protocols) if backend == "proc" else _from_psutil(port, protocol)
     return sorted(found, key=lambda h: (h.protocol, h.address, h.state, h.pid or 0))
 
 
