@@ -1853,6 +1853,19 @@ def check_cases() -> None:
         decisions=[24],
     )
     case(
+        "check-privileged-root",
+        "a free privileged port is free for root, who may bind it",
+        ["P4M-CHECK-1", "P4M-CHECK-3"],
+        FREE,
+        args=["--test={privileged_port}"],
+        check="real",
+        hold={"kind": "none"},
+        needs=["root"],
+        tags=["real-check"],
+        decisions=[31],
+    )
+    FILES["check"]["cases"][-1]["upstream"] = compare_upstream("privileged-root", "test_80_root_real", FREE, None)
+    case(
         "check-privileged-unprivileged",
         "a privileged port is busy for a user who may not bind it",
         ["P4M-CHECK-3"],

@@ -47,10 +47,10 @@ def _bindable(port: int) -> bool:
     return True
 
 
-def pick_free_port(avoid: set[int]) -> int:
-    """A port that nothing holds on either family now, as the OS hands them out."""
-    for _ in range(200):
-        port = _os_port()
+def pick_free_port(avoid: set[int], low: int | None = None, high: int | None = None) -> int:
+    """A port that nothing holds on either family now: as the OS hands them out, or the highest in [low, high]."""
+    candidates = (_os_port() for _ in range(200)) if low is None else range(high or low, low - 1, -1)
+    for port in candidates:
         if port not in avoid and _bindable(port):
             return port
     raise RuntimeError("cannot find a free port to use in a check case")

@@ -128,6 +128,8 @@ class Runner:
             return "needs IPv6, which this host does not have"
         if "linux" in needs and not self.host.linux:
             return "pins Linux socket semantics; this host is not Linux"
+        if "root" in needs and not self.host.is_root:
+            return "needs root, to bind a privileged port; the runner is not root"
         if "unprivileged" in needs:
             if self.host.unprivileged_port_start <= 1:
                 return "every port is unprivileged on this host (ip_unprivileged_port_start)"
@@ -150,7 +152,10 @@ class Runner:
         ports["port"] = holders.pick_free_port(set())
         ports["port2"] = holders.pick_free_port({ports["port"]})
         start = self.host.unprivileged_port_start
-        ports["privileged_port"] = start - 1 if start > 1 else 1
+        if self.host.is_root and start > 1:  # root can tell which privileged ports are free
+            ports["privileged_port"] = holders.pick_free_port(set(), low=1, high=start - 1)
+        else:  # busy for an unprivileged user whether or not anything holds it
+            ports["privileged_port"] = max(start - 1, 1)
         unprivileged = "unprivileged" in case.needs and self.host.is_root
         invocation = self._invocation(case, variant, ports, unprivileged)
         after = case.data.get("after")
