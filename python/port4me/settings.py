@@ -23,11 +23,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable, Mapping
 
-SETTINGS = ("user", "tool", "prepend", "include", "exclude", "skip", "list", "test", "max_tries")
 MAX_LIST = 65536
 MAX_TRIES = 65535
 CHECK_SWITCH = "_PORT4ME_CHECK_AVAILABLE_PORTS_"
-USER_VARIABLES = ("PORT4ME_USER", "USER", "LOGNAME", "USERNAME")
+FALLBACK_USER_VARIABLES = ("USER", "LOGNAME", "USERNAME")  # after --user and PORT4ME_USER (P4M-ENV-3)
 VARIABLES = (
     "PORT4ME_USER",
     "PORT4ME_TOOL",
@@ -224,7 +223,7 @@ def resolve(
     With ``sequence_only`` only the settings that shape the sequence are read.
     """
     read = _Reader(options, env, label)
-    test = read.count("test", 1, 65535, 0) if sequence_only is False else 0
+    test = 0 if sequence_only else read.count("test", 1, 65535, 0)
     if test:  # --test ignores every other setting (P4M-TEST-3)
         return Request(mode="test", test=test, check_any=check_switch(env))
     user = read.string("user") or _default_user(env, account_name)
@@ -247,7 +246,7 @@ def resolve(
 
 
 def _default_user(env: Mapping[str, str], account_name: Callable[[], str | None]) -> str:
-    for name in USER_VARIABLES[1:]:
+    for name in FALLBACK_USER_VARIABLES:
         if env.get(name):
             return check_utf8(env[name], name)
     name = account_name()
@@ -257,7 +256,7 @@ def _default_user(env: Mapping[str, str], account_name: Callable[[], str | None]
 
 
 def check_switch(env: Mapping[str, str]) -> bool:
-    """True when the testing switch says every port counts as free (P4M-CHECK-6)."""
+    """True when the testing switch says every port counts as free (P4M-CHECK-5)."""
     value = env.get(CHECK_SWITCH, "")
     if value not in ("", "any"):
         raise UsageError(f"invalid {CHECK_SWITCH} value {quote(value)}: the only value is 'any'")
