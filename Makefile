@@ -4,7 +4,7 @@ VENV := .venv
 UPSTREAM := .venv-upstream
 BIN := $(VENV)/bin
 
-.PHONY: demo install upstream test lint format bench vectors clean
+.PHONY: demo install upstream test compat lint format bench vectors clean
 
 ## demo: install, then show your port and the reference's conformance report (the main job)
 demo: install
@@ -33,6 +33,13 @@ $(UPSTREAM)/bin/python:
 test: install upstream lint
 	$(BIN)/python -m pytest
 
+## compat: the suite again on another Python, e.g. the oldest supported: make compat OLDEST=/path/to/python3.9
+compat: upstream
+	$(OLDEST) -m venv .venv-oldest
+	.venv-oldest/bin/python -m pip install --quiet --upgrade pip
+	.venv-oldest/bin/python -m pip install --quiet -e '.[test]'
+	.venv-oldest/bin/python -m pytest -p no:cacheprovider --deselect tests/test_packaging.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,4 +57,4 @@ vectors: install
 	$(BIN)/python tools/make_vectors.py
 
 clean:
-	rm -rf $(VENV) $(UPSTREAM) reports build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(UPSTREAM) .venv-oldest reports build *.egg-info .pytest_cache .ruff_cache .hypothesis
