@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 
+@functools.cache
 def host_has_ipv6() -> bool:
     """True if this host can listen on [::]."""
     if not socket.has_ipv6:

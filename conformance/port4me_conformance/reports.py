@@ -106,7 +106,7 @@ def to_json(runs: list[Run], spec_version: str) -> dict:
 
 
 def write_json(path: str, runs: list[Run], spec_version: str) -> None:
-    _write(path, json.dumps(to_json(runs, spec_version), indent=1, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(to_json(runs, spec_version), indent=1, ensure_ascii=False) + "\n")
 
 
 def junit(runs: list[Run]) -> str:
@@ -158,7 +158,7 @@ def markdown(runs: list[Run]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write(path: str, text: str) -> None:
+def write_text(path: str, text: str) -> None:
     """Write whole or not at all: a temporary file renamed into place."""
     import tempfile
 
@@ -172,7 +172,3 @@ def _write(path: str, text: str) -> None:
     except BaseException:
         temporary.unlink()
         raise
-
-
-def write_text(path: str, text: str) -> None:
-    _write(path, text)

@@ -14,12 +14,13 @@ def os_free_port(protocol: str = "tcp", family: str = "ipv4", address: str | Non
     The OS answers for one family; the port is re-checked for every protocol and family asked.
     """
     socket = _socket_module()
+    af = socket.AF_INET6 if family == "ipv6" or (address and ":" in address) else socket.AF_INET
+    kind = socket.SOCK_DGRAM if protocol == "udp" else socket.SOCK_STREAM
+    local = address or ("::" if af == socket.AF_INET6 else "0.0.0.0")
     for _ in range(64):
-        af = socket.AF_INET6 if family == "ipv6" or (address and ":" in address) else socket.AF_INET
-        kind = socket.SOCK_DGRAM if protocol == "udp" else socket.SOCK_STREAM
         sock = socket.socket(af, kind)
         try:
-            sock.bind((address or ("::" if af == socket.AF_INET6 else "0.0.0.0"), 0))
+            sock.bind((local, 0))
             port = sock.getsockname()[1]
         finally:
             sock.close()

@@ -56,9 +56,8 @@ def bind_port4me(
     """
     if isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1:
         raise UsageError(f"max_tries must be a whole number of at least 1, not {max_tries!r}")
-    other_family = "ipv6" if _has_ipv6() else None
     for port in islice(port4me_gen(tool, **settings), max_tries):  # type: ignore[arg-type]
-        if address == "0.0.0.0" and other_family and not is_free(port, family=other_family):
+        if address == "0.0.0.0" and not is_free(port):  # [::] too, where the host has IPv6
             continue
         sock = _listening_socket(port, address, backlog)
         if sock is not None:
@@ -90,12 +89,3 @@ def with_free_port(use: Callable[[int], T], tool: str | None = None, *, max_trie
         if tries >= max_tries:
             break
     raise NoFreePortError(f"no port could be used: {tries} were taken first, the rest were busy") from last
-
-
-def _has_ipv6() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-            sock.bind(("::1", 0))
-        return True
-    except OSError:
-        return False

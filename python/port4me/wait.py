@@ -58,7 +58,7 @@ def is_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
     return False
 
 
-def _wait(condition: Callable[[], bool], timeout: float, interval: float, what: str) -> None:
+def _wait(condition: Callable[[], bool], what: str, timeout: float, interval: float) -> None:
     deadline = time.monotonic() + _seconds(timeout, "timeout")
     pause = _seconds(interval, "interval")
     while not condition():
@@ -68,26 +68,30 @@ def _wait(condition: Callable[[], bool], timeout: float, interval: float, what: 
         time.sleep(min(pause, remaining))
 
 
+def _free_condition(port: int, check: dict[str, str]) -> tuple[Callable[[], bool], str]:
+    is_free(port, **check)  # validates port, protocol, family and address before any waiting
+    return (lambda: is_free(port, **check)), f"port {port} is free"
+
+
+def _open_condition(host: str, port: int, timeout: float, interval: float) -> tuple[Callable[[], bool], str]:
+    validate_port(port)
+    _addresses(host, port)  # a host that does not resolve is bad input, reported before any waiting
+    _seconds(timeout, "timeout")
+    attempt = min(max(interval, 0.05), 1.0)
+    return (lambda: is_reachable(host, port, attempt)), f"{host}:{port} accepts connections"
+
+
 def wait_until_free(port: int, timeout: float = 10.0, interval: float = 0.1, **check: str) -> None:
     """Return once ``port`` is free (``is_free`` with ``check``), or raise TimeoutError after ``timeout``."""
-    validate_port(port)
-    is_free(port, **check)  # validates protocol, family and address before waiting
-    _wait(lambda: is_free(port, **check), timeout, interval, f"port {port} is free")
+    _wait(*_free_condition(port, check), timeout, interval)
 
 
 def wait_until_open(host: str, port: int, timeout: float = 10.0, interval: float = 0.1) -> None:
     """Return once ``host:port`` accepts TCP connections, or raise TimeoutError after ``timeout``."""
-    validate_port(port)
-    _addresses(host, port)
-    _seconds(timeout, "timeout")
-
-    def accepting() -> bool:
-        return is_reachable(host, port, min(max(interval, 0.05), 1.0))
-
-    _wait(accepting, timeout, interval, f"{host}:{port} accepts connections")
+    _wait(*_open_condition(host, port, timeout, interval), timeout, interval)
 
 
-async def _wait_async(condition: Callable[[], bool], timeout: float, interval: float, what: str) -> None:
+async def _wait_async(condition: Callable[[], bool], what: str, timeout: float, interval: float) -> None:
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -102,19 +106,9 @@ async def _wait_async(condition: Callable[[], bool], timeout: float, interval: f
 
 async def async_wait_until_free(port: int, timeout: float = 10.0, interval: float = 0.1, **check: str) -> None:
     """The asyncio form of ``wait_until_free``: the checks run in the loop's executor."""
-    validate_port(port)
-    is_free(port, **check)
-    await _wait_async(lambda: is_free(port, **check), timeout, interval, f"port {port} is free")
+    await _wait_async(*_free_condition(port, check), timeout, interval)
 
 
 async def async_wait_until_open(host: str, port: int, timeout: float = 10.0, interval: float = 0.1) -> None:
     """The asyncio form of ``wait_until_open``."""
-    validate_port(port)
-    _addresses(host, port)
-    _seconds(timeout, "timeout")
-    await _wait_async(
-        lambda: is_reachable(host, port, min(max(interval, 0.05), 1.0)),
-        timeout,
-        interval,
-        f"{host}:{port} accepts connections",
-    )
+    await _wait_async(*_open_condition(host, port, timeout, interval), timeout, interval)
