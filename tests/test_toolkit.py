@@ -297,17 +297,27 @@ def test_with_free_port_retries_only_when_the_port_was_taken():
         with_free_port(always_taken, max_tries=3, env={"PORT4ME_USER": "alice"})
 
 
-def _twenty(tmp_path: Path, extra: list[str]) -> list[int]:
+def _race_command(tmp_path: Path, extra: list[str]) -> tuple[list[str], dict[str, str]]:
     env = {"PATH": os.environ["PATH"], "PORT4ME_LEASE_DIR": str(tmp_path / "leases")}
-    command = [str(BIN / "port4me"), "--user=alice", "--tool=race", *extra]
+    return [str(BIN / "port4me"), "--user=alice", "--tool=race", *extra], env
+
+
+def _twenty_at_once(tmp_path: Path, extra: list[str]) -> list[int]:
+    command, env = _race_command(tmp_path, extra)
     processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(20)]
     return [int(p.communicate(timeout=60)[0]) for p in processes]
 
 
 def test_leases_give_concurrent_processes_different_ports(tmp_path):
-    without = _twenty(tmp_path, [])
-    assert len(set(without)) == 1  # what goes wrong without leases: all 20 get the same port
-    leased = _twenty(tmp_path, ["--lease=60"])
+    # Without leases every caller is told the same port: nothing records what was handed out.
+    # (Run one after another: run at once, a caller may see the port busy only because another
+    # caller's own check holds it for an instant, so the outcome would depend on timing.)
+    command, env = _race_command(tmp_path, [])
+    without = [
+        int(subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout) for _ in range(20)
+    ]
+    assert len(set(without)) == 1
+    leased = _twenty_at_once(tmp_path, ["--lease=60"])
     assert len(set(leased)) == 20
     first = leased[0]
     assert release(first, {"PORT4ME_LEASE_DIR": str(tmp_path / "leases")})
