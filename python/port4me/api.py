@@ -7,8 +7,8 @@ import time
 from itertools import islice
 
 from .algorithm import initial_state, port_stream
-from .check import any_port_is_free, is_port_free
-from .errors import NoFreePortError
+from .check import is_port_free
+from .errors import NoFreePortError, UsageError
 from .settings import Request, api_label, resolve
 
 TYPE_CHECKING = False
@@ -21,23 +21,36 @@ _builtin_list = list
 
 
 def account_name() -> str | None:
-    """The name of the account this process runs as, if the system knows one."""
+    """The login name of the process's real user ID, or None when the system has none (P4M-ENV-3).
+
+    Only the user database answers: a user ID with no entry has no name, whatever
+    variables such as LNAME say (getpass.getuser() would read them).
+    """
     try:
         import pwd
-
-        return pwd.getpwuid(os.getuid()).pw_name
-    except (ImportError, KeyError, OSError):
+    except ImportError:  # pragma: no cover - Windows: the name of the account the process runs as
         try:
-            import getpass
-
-            return getpass.getuser()
-        except Exception:  # noqa: BLE001 - getpass raises several kinds when it finds nothing
+            return os.getlogin()
+        except OSError:
             return None
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return None
 
 
 def _request(env: Mapping[str, str] | None, sequence_only: bool = False, **options: object) -> Request:
+    from collections.abc import Mapping as MappingType
+
     environ = os.environ if env is None else env
+    if not isinstance(environ, MappingType):
+        raise UsageError(f"argument 'env' must be a mapping of variable names to strings, not {type(env).__name__}")
     return resolve(options, environ, account_name, api_label, sequence_only)
+
+
+def _simulated(busy: frozenset[int]) -> Callable[[int], bool]:
+    """The check the testing switch stands for: every port free but the listed ones (P4M-CHECK-5)."""
+    return lambda port: port not in busy
 
 
 def execute(
@@ -52,7 +65,7 @@ def execute(
     ``lease`` makes the search skip ports other processes hold leases on and lease
     the port it finds for that many seconds.
     """
-    check = any_port_is_free if request.check_any else (is_free or is_port_free)
+    check = _simulated(request.simulated) if request.simulated is not None else (is_free or is_port_free)
     if request.mode == "test":
         return check(request.test)
     state = initial_state(request.user, request.tool)

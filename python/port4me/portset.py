@@ -5,6 +5,8 @@ Pure: the values of ``{chrome}`` and ``{firefox}`` are passed in by the caller.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -32,17 +34,37 @@ _SEPARATORS = str.maketrans({c: "," for c in " \t\n\r\v\f"})
 
 
 class PortListError(ValueError):
-    """A port list does not follow the grammar; the message names the bad item."""
+    """A port list does not follow the grammar.
+
+    ``str(error)`` says what is wrong with the offending item, quoting it; ``item`` is
+    that item, so that a caller quoting the whole value can tell whether it would
+    repeat it.
+    """
+
+    def __init__(self, message: str, item: str) -> None:
+        super().__init__(message)
+        self.item = item
 
 
 def _number(text: str, item: str) -> int:
     if not (text.isascii() and text.isdigit()):
-        raise PortListError(f"{quote(item)} is not a port, a range or a known token")
+        raise PortListError(f"{quote(item)} is not a port, a range or a known token", item)
     digits = text.lstrip("0")
     if len(digits) > len(str(MAX_PORT)) or (digits and int(digits) > MAX_PORT):
         where = "" if text == item else f" in {quote(item)}"
-        raise PortListError(f"port {quote(text)}{where} is above {MAX_PORT}")
+        raise PortListError(f"port {quote(text)}{where} is above {MAX_PORT}", item)
     return int(digits or "0")
+
+
+def _item(item: str) -> tuple[int, int] | None:
+    """One port or range of a list as an interval, or None when it names only port 0."""
+    low_text, dash, high_text = item.partition("-")
+    low = _number(low_text, item)
+    high = _number(high_text, item) if dash else low
+    if high < low:
+        raise PortListError(f"range {quote(item)} is reversed; write {high}-{low}", item)
+    low = max(low, 1)  # port 0 is dropped everywhere (P4M-LIST-4)
+    return (low, high) if low <= high else None
 
 
 def parse_port_list(
@@ -51,34 +73,72 @@ def parse_port_list(
     """Parse a port list into intervals, in the order written, with port 0 dropped.
 
     ``expand`` maps each allowed token to a function returning its intervals;
-    ``None`` allows no tokens (as in the values that tokens stand for).
+    ``None`` allows no tokens (as in the values that tokens stand for). An item
+    written again is read again from memory, so repeating one costs a lookup.
     """
     intervals: list[tuple[int, int]] = []
+    parsed: dict[str, tuple[int, int] | None] = {}
     for item in text.translate(_SEPARATORS).split(","):
         if not item:
             continue
         if item.startswith("{"):
             if expand is None or item not in expand:
-                raise PortListError(f"unknown token {quote(item)} (known: {{chrome}}, {{firefox}})")
+                raise PortListError(f"unknown token {quote(item)} (known: {{chrome}}, {{firefox}})", item)
             intervals.extend(expand[item]())
             continue
-        low_text, dash, high_text = item.partition("-")
-        low = _number(low_text, item)
-        high = _number(high_text, item) if dash else low
-        if high < low:
-            raise PortListError(f"range {quote(item)} is reversed; write {high}-{low}")
-        low = max(low, 1)  # port 0 is dropped everywhere (P4M-LIST-4)
-        if low <= high:
-            intervals.append((low, high))
+        if item not in parsed:
+            parsed[item] = _item(item)
+        interval = parsed[item]
+        if interval is not None:
+            intervals.append(interval)
     return intervals
+
+
+def first_occurrences(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of the intervals that no earlier interval covers, in order.
+
+    Work grows with the number of intervals and of distinct ports, not with how
+    often a range repeats ports already seen (P4M-LIST-2).
+    """
+    starts: list[int] = []  # covered ports so far, as sorted disjoint intervals
+    ends: list[int] = []
+    fresh: list[tuple[int, int]] = []
+    for low, high in intervals:
+        index = bisect_right(ends, low - 1)  # the first covered interval that ends at or after low
+        cursor, gaps = low, []
+        while cursor <= high and index < len(starts) and starts[index] <= high:
+            if starts[index] > cursor:
+                gaps.append((cursor, starts[index] - 1))
+            cursor = max(cursor, ends[index] + 1)
+            index += 1
+        if cursor <= high:
+            gaps.append((cursor, high))
+        fresh.extend(gaps)
+        for gap in gaps:
+            _cover(starts, ends, *gap)
+    return fresh
+
+
+def _cover(starts: list[int], ends: list[int], low: int, high: int) -> None:
+    """Add [low, high], which lies in a hole of the covered intervals, merging neighbours."""
+    index = bisect_right(starts, low)
+    joins_left = index > 0 and ends[index - 1] == low - 1
+    joins_right = index < len(starts) and starts[index] == high + 1
+    if joins_left and joins_right:
+        ends[index - 1] = ends[index]
+        del starts[index], ends[index]
+    elif joins_left:
+        ends[index - 1] = high
+    elif joins_right:
+        starts[index] = low
+    else:
+        starts.insert(index, low)
+        ends.insert(index, high)
 
 
 def ordered_ports(intervals: Iterable[tuple[int, int]]) -> list[int]:
     """Expand intervals to ports in order, keeping the first of any duplicates."""
-    seen: dict[int, None] = {}
-    for low, high in intervals:
-        seen.update(dict.fromkeys(range(low, high + 1)))
-    return list(seen)
+    return [port for low, high in first_occurrences(intervals) for port in range(low, high + 1)]
 
 
 def normalize(intervals: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -168,8 +228,22 @@ class CandidateSet:
         )
 
 
+QUOTE_LIMIT = 200
+
+
 def quote(value: str) -> str:
-    """Quote a user-supplied value on one line; raw bytes that were not UTF-8 show as \\xNN."""
+    """Quote a user-supplied value on one line; raw bytes that were not UTF-8 show as \\xNN.
+
+    A value longer than QUOTE_LIMIT characters is shortened to its start and end, with
+    its length, so that one bad value never makes a message longer than a screen.
+    """
+    if len(value) > QUOTE_LIMIT:
+        head, tail = value[: QUOTE_LIMIT * 3 // 4], value[-QUOTE_LIMIT // 5 :]
+        return f"{_quoted(head)[:-1]}...{_quoted(tail)[1:]} ({len(value)} characters)"
+    return _quoted(value)
+
+
+def _quoted(value: str) -> str:
     out = []
     for char in value:
         code = ord(char)

@@ -51,7 +51,7 @@ VARIABLES = (
 class Request:
     """What to do, fully resolved and validated: a test, a list, or a search."""
 
-    __slots__ = ("candidates", "check_any", "list", "max_tries", "mode", "prepend", "skip", "test", "tool", "user")
+    __slots__ = ("candidates", "list", "max_tries", "mode", "prepend", "simulated", "skip", "test", "tool", "user")
 
     def __init__(self, **fields: object) -> None:
         for name in self.__slots__:
@@ -80,8 +80,8 @@ class _Reader:
         if value is not None and value != "":
             return value, self.label(setting)
         name = variable_name(setting)
-        text = self.env.get(name, "")
-        if text != "":
+        text = variable(self.env, name)
+        if text:
             return text, name
         return None
 
@@ -103,10 +103,7 @@ class _Reader:
 
     def port_list(self, value: object, source: str) -> list[tuple[int, int]]:
         if isinstance(value, str):
-            try:
-                return parse_port_list(value, self.tokens)
-            except PortListError as error:
-                raise UsageError(f"invalid {source} value {quote(value)}: {error}") from None
+            return port_list(value, source, self.tokens)
         return ports_from_iterable(value, source)
 
     def ports(self, setting: str) -> list[tuple[int, int]]:
@@ -116,19 +113,19 @@ class _Reader:
         if found is not None:
             intervals += self.port_list(*found)
         site = variable_name(setting) + "_SITE"
-        intervals += self.port_list(self.env.get(site, ""), site)
+        intervals += self.port_list(variable(self.env, site), site)
         return intervals
 
     def unsafe(self) -> list[tuple[int, int]]:
         name = "PORT4ME_EXCLUDE_UNSAFE"  # set but empty means no unsafe ports (P4M-SET-5)
-        return self.port_list(self.env.get(name, DEFAULT_UNSAFE), name)
+        return self.port_list(variable(self.env, name, DEFAULT_UNSAFE), name)
 
     def _browser(self, name: str, pinned: str) -> list[tuple[int, int]]:
-        value = self.env.get(name, pinned)
+        value = variable(self.env, name, pinned)
         try:
             return list(_plain_list(value))
         except PortListError as error:
-            raise UsageError(f"invalid {name} value {quote(value)}: {error}") from None
+            raise UsageError(_list_message(value, source=name, error=error)) from None
 
     @property
     def tokens(self) -> dict[str, Callable[[], list[tuple[int, int]]]]:
@@ -149,6 +146,29 @@ def _plain_list(text: str) -> tuple[tuple[int, int], ...]:
             _PARSED.clear()
         parsed = _PARSED[text] = tuple(parse_port_list(text, None))
     return parsed
+
+
+def variable(env: Mapping[str, object], name: str, default: str = "") -> str:
+    """The environment variable's value, or ``default`` when it is not set; it must be a string."""
+    value = env.get(name, default)
+    if not isinstance(value, str):
+        raise UsageError(f"invalid {name} value {value!r}: expected a string")
+    return value
+
+
+def _list_message(value: str, source: str, error: PortListError) -> str:
+    # The error quotes the offending item; quote the whole value only if it says more.
+    if error.item == value:
+        return f"invalid {source} value: {error}"
+    return f"invalid {source} value {quote(value)}: {error}"
+
+
+def port_list(value: str, source: str, tokens: Mapping[str, Callable[[], list[tuple[int, int]]]] | None):
+    """Parse a port list from ``source``, or raise UsageError naming the value and the source."""
+    try:
+        return parse_port_list(value, tokens)
+    except PortListError as error:
+        raise UsageError(_list_message(value, source, error)) from None
 
 
 def check_utf8(value: str, source: str) -> str:
@@ -189,18 +209,35 @@ def _bounds(low: int, high: int | None) -> str:
 
 
 def ports_from_iterable(value: object, source: str) -> list[tuple[int, int]]:
-    """Ports given as integers (library API); 0 is dropped as in the grammar."""
+    """Ports given as integers (library API); 0 is dropped as in the grammar.
+
+    A ``range`` is read from its bounds and any other iterable one item at a time, so a
+    value that is too large is refused before it is built; bytes are not ports.
+    """
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise UsageError(f"invalid {source} value: bytes are not a port list; give a string or integers")
+    if isinstance(value, range) and value.step == 1:
+        if len(value) == 0:
+            return []
+        _check_port(value[0], source)
+        _check_port(value[-1], source)
+        low = max(value[0], 1)
+        return [(low, value[-1])] if low <= value[-1] else []
     try:
-        items = list(value)  # type: ignore[call-overload]
+        items = iter(value)  # type: ignore[call-overload]
     except TypeError:
         raise UsageError(f"invalid {source} value {value!r}: expected a port list or integers") from None
     intervals = []
     for port in items:
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise UsageError(f"invalid {source} value: {port!r} is not a port from 0 to 65535")
+        _check_port(port, source)
         if port:
             intervals.append((port, port))
     return intervals
+
+
+def _check_port(port: object, source: str) -> None:
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise UsageError(f"invalid {source} value: {port!r} is not a port from 0 to 65535")
 
 
 def cli_label(setting: str) -> str:
@@ -224,8 +261,8 @@ def resolve(
     """
     read = _Reader(options, env, label)
     test = 0 if sequence_only else read.count("test", 1, 65535, 0)
-    if test:  # --test ignores every other setting (P4M-TEST-3)
-        return Request(mode="test", test=test, check_any=check_switch(env))
+    if test:  # test mode uses only test and the testing switch (P4M-ENV-6)
+        return Request(mode="test", test=test, simulated=simulated_busy_ports(env))
     user = read.string("user") or _default_user(env, account_name)
     tool = read.string("tool")
     prepend = ordered_ports(read.ports("prepend"))
@@ -242,22 +279,35 @@ def resolve(
     if count:
         return Request(mode="list", list=count, **fields)
     max_tries = read.count("max_tries", 1, MAX_TRIES, MAX_TRIES)
-    return Request(mode="search", max_tries=max_tries, check_any=check_switch(env), **fields)
+    return Request(mode="search", max_tries=max_tries, simulated=simulated_busy_ports(env), **fields)
 
 
 def _default_user(env: Mapping[str, str], account_name: Callable[[], str | None]) -> str:
     for name in FALLBACK_USER_VARIABLES:
-        if env.get(name):
-            return check_utf8(env[name], name)
-    name = account_name()
+        value = variable(env, name)
+        if value:
+            return check_utf8(value, name)
+    name = account_name()  # the real user ID's entry only: no LNAME, no number (P4M-ENV-3)
     if not name:
-        raise UsageError("cannot tell who the user is: set --user or PORT4ME_USER")
-    return name
+        raise UsageError("cannot tell who the user is: the account has no name; set --user or PORT4ME_USER")
+    return check_utf8(name, "the account name")
 
 
-def check_switch(env: Mapping[str, str]) -> bool:
-    """True when the testing switch says every port counts as free (P4M-CHECK-5)."""
-    value = env.get(CHECK_SWITCH, "")
-    if value not in ("", "any"):
-        raise UsageError(f"invalid {CHECK_SWITCH} value {quote(value)}: the only value is 'any'")
-    return value == "any"
+SWITCH_ANY = "any"
+SWITCH_EXCEPT = "any-except:"
+
+
+def simulated_busy_ports(env: Mapping[str, str]) -> frozenset[int] | None:
+    """The ports the testing switch makes busy (P4M-CHECK-5), or None for real checks.
+
+    ``any`` gives the empty set: every port counts as free.
+    """
+    value = variable(env, CHECK_SWITCH)
+    if value == "":
+        return None
+    if value == SWITCH_ANY:
+        return frozenset()
+    if value.startswith(SWITCH_EXCEPT):
+        intervals = port_list(value[len(SWITCH_EXCEPT) :], CHECK_SWITCH, None)
+        return frozenset(port for low, high in intervals for port in range(low, high + 1))
+    raise UsageError(f"invalid {CHECK_SWITCH} value {quote(value)}: expected 'any' or 'any-except:' and a port list")
