@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))  # the vector generator, vectorgen
 YAML_FILES = sorted((ROOT / "vectors").glob("*.yaml"))
+JSON_FILES = sorted((ROOT / "vectors").glob("*.json"))
 
 # The YAML 1.2 core schema's tag resolution (YAML 1.2.2, section 10.3.2), written out
 # here independently of the writer's quoting, so that the two cannot share a mistake.
@@ -107,3 +111,53 @@ def test_the_writer_quotes_every_string_that_readers_would_read_differently():
     document = yaml.safe_load(text)
     assert document["values"] == TRICKY and list(document["keys"]) == [s for s in TRICKY if s]
     assert "{exclude: '000000000030845'}" in text  # quoted, and still in flow style
+
+
+def test_every_vector_file_comes_as_yaml_and_as_json():
+    assert len(YAML_FILES) >= 9
+    assert [p.stem for p in JSON_FILES] == [p.stem for p in YAML_FILES]
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.name)
+def test_json_form_holds_exactly_the_yaml_cases(path):
+    from_yaml = yaml.safe_load(path.read_text(encoding="utf-8"))
+    from_json = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert from_json == from_yaml
+    # == takes True for 1 and 1.0 for 1; the JSON text of both also pins types and order
+    assert json.dumps(from_json, ensure_ascii=False) == json.dumps(from_yaml, ensure_ascii=False)
+
+
+def _schema_errors(document) -> list[str]:
+    schema = json.loads((ROOT / "spec/vectors.schema.json").read_text(encoding="utf-8"))
+    return [error.message for error in jsonschema.Draft202012Validator(schema).iter_errors(document)]
+
+
+@pytest.mark.parametrize("path", JSON_FILES, ids=lambda p: p.name)
+def test_json_form_validates_against_the_schema(path):
+    assert _schema_errors(json.loads(path.read_text(encoding="utf-8"))) == []
+
+
+def test_the_schema_check_rejects_a_broken_json_file():
+    document = json.loads((ROOT / "vectors/lcg.json").read_text(encoding="utf-8"))
+    document["cases"][0]["expect"] = {"ports": ["30845"]}
+    assert _schema_errors(document)
+
+
+@pytest.mark.parametrize(("change", "stale"), [(None, "none"), ("edit", "['lcg.json']"), ("remove", "['lcg.json']")])
+def test_check_covers_the_json_files(tmp_path, change, stale):
+    vectors = tmp_path / "vectors"
+    shutil.copytree(ROOT / "vectors", vectors)
+    target = vectors / "lcg.json"
+    if change == "edit":
+        target.write_text(target.read_text(encoding="utf-8").replace('"output": 74', '"output": 75'), encoding="utf-8")
+    elif change == "remove":
+        target.unlink()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools/make_vectors.py"), "--check", f"--vectors={vectors}"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == (0 if change is None else 1), result.stdout + result.stderr
+    assert f"stale: {stale}" in result.stdout

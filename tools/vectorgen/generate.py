@@ -1,4 +1,4 @@
-"""Build every vector file and the spec's generated tables, then write them or check them."""
+"""Build every vector file (YAML and JSON) and the spec's generated tables, then write them or check them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from . import build, files
 from .spec_tables import generated_spec
 from .upstream import AuthoringError, Observations
-from .writer import sync, to_yaml
+from .writer import sync, to_json, to_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,8 +27,10 @@ def run(check_only: bool, vectors: Path, spec: Path) -> int:
     if sync(spec, generated_spec(spec_text, [c for d in docs for c in d["cases"]]), check_only):
         stale.append(spec.name)
     for doc in docs:
-        if sync(vectors / f"{doc['file']}.yaml", to_yaml(doc), check_only):
-            stale.append(f"{doc['file']}.yaml")
+        for suffix, render in ((".yaml", to_yaml), (".json", to_json)):
+            name = doc["file"] + suffix
+            if sync(vectors / name, render(doc), check_only):
+                stale.append(name)
     print(f"{count} cases in {len(docs)} files; {'stale' if check_only else 'written'}: {stale or 'none'}")
     return 1 if check_only and stale else 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -40,6 +41,22 @@ def to_yaml(document: dict) -> str:
     return HEADER + yaml.dump(
         document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None
     )
+
+
+def to_json(document: dict) -> str:
+    """The JSON form of a vector file: the same content, for readers with no YAML library."""
+    return _json(document, "") + "\n"
+
+
+def _json(value, indent: str) -> str:
+    # Objects and lists of objects one item a line; scalars and lists of scalars on one line.
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(k, ensure_ascii=False)}: {_json(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + _json(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def sync(path: Path, text: str, check_only: bool) -> bool:
