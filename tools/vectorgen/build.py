@@ -40,7 +40,7 @@ def entry(case: Case, file: str, observations: Observations) -> dict:
     if case.link:
         out["upstream"] = observations.compare(case.id, case.link, case.expect, case.decisions)
     if case.real and case.real.after:
-        out["after"] = case.real.after  # last: it is checked after everything else
+        out["after"] = case.real.after  # last, where the files have always had it
     return out
 
 

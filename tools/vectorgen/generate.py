@@ -20,6 +20,7 @@ def documents(observations: Observations) -> list[dict]:
 
 
 def run(check_only: bool, vectors: Path, spec: Path) -> int:
+    """Write (or only compare) every file; 1 when checking and something is stale."""
     docs = documents(Observations(ROOT / "spec/upstream/observed.json"))
     count = build.unique_ids(docs)
     stale = []
