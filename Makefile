@@ -52,7 +52,7 @@ format: install
 bench: install upstream
 	$(BIN)/python bench/run.py --upstream-python=$(UPSTREAM)/bin/python --json=reports/bench.json
 
-## vectors: regenerate vectors/ and the generated parts of the spec from tools/make_vectors.py
+## vectors: regenerate vectors/ (YAML and JSON) and the generated parts of the spec with tools/vectorgen
 vectors: install
 	$(BIN)/python tools/make_vectors.py
 

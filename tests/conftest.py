@@ -13,6 +13,7 @@ from port4me_conformance.vectors import load_all
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tools"))  # tools/ is no package: lets tests import the vector generator, vectorgen
 
 
 @pytest.fixture(scope="session")

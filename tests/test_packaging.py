@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Left by earlier builds and installs; setuptools reuses an old egg-info's file list, which
+# could ship files that the package data no longer names: build from a tree without them.
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git", ".venv*", "build", "dist", "*.egg-info", "reports", "__pycache__", ".*_cache", ".hypothesis"
+)
 
 
 def run(*command, cwd=None):
@@ -15,7 +21,9 @@ def run(*command, cwd=None):
 
 
 def test_wheel_installs_and_checks_an_implementation_without_a_checkout(tmp_path):
-    built = run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path / "wheel", ROOT)
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    built = run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path / "wheel", source)
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "wheel").glob("port4me_kit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -23,11 +31,15 @@ def test_wheel_installs_and_checks_an_implementation_without_a_checkout(tmp_path
         "port4me/py.typed",
         "port4me_conformance/py.typed",
         "port4me_conformance/data/vectors/sequence.yaml",
+        "port4me_conformance/data/vectors/sequence.json",
         "port4me_conformance/data/spec/vectors.schema.json",
         "port4me_conformance/data/spec/port4me.md",
         "port4me_conformance/known_differences/upstream-python-0.7.0.yaml",
     ):
         assert expected in names, expected
+    shipped = {n.rsplit("/", 1)[1] for n in names if n.startswith("port4me_conformance/data/vectors/")}
+    vector_files = {p.name for p in (ROOT / "vectors").iterdir() if p.suffix in {".yaml", ".json"}}
+    assert vector_files <= shipped and len(vector_files) >= 18  # every file, as YAML and as JSON
     entry_points = (
         zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
     )

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,15 +60,52 @@ def test_every_decision_is_pinned_or_agreed(cases):
     assert set(range(1, 39)) - cited <= agreed, sorted(set(range(1, 39)) - cited - agreed)
 
 
-def test_vectors_and_spec_are_up_to_date_with_the_authoring_tool():
+@pytest.mark.parametrize("command", [["tools/make_vectors.py"], ["-m", "vectorgen"]], ids=["script", "module"])
+def test_vectors_and_spec_are_up_to_date_with_the_authoring_tool(command):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools/make_vectors.py"), "--check"],
+        [sys.executable, *command, "--check"],
+        cwd=ROOT / "tools" if "-m" in command else ROOT,
         check=False,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "stale: none" in result.stdout
+
+
+def test_the_authoring_tool_runs_nothing_from_the_reference():
+    script = (
+        "import sys; sys.path.insert(0, 'tools')\n"
+        "from vectorgen import generate, upstream\n"
+        "generate.documents(upstream.Observations(generate.ROOT / 'spec/upstream/observed.json'))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'port4me', 'port4me_conformance'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, check=False, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"
+
+
+def test_the_authoring_tool_refuses_to_contradict_all_upstream_without_a_decision():
+    from vectorgen.build import entry
+    from vectorgen.case import Case, argv
+    from vectorgen.upstream import AuthoringError, Observations
+
+    observations = Observations(ROOT / "spec/upstream/observed.json")
+    agreed = Case("x", "alice's port", ["P4M-SEQ-1"], {"ports": [30845]}, observed="base_alice")
+    assert entry(agreed, "sets", observations)["upstream"] == {
+        "observed": "base_alice",
+        "agree": ["bash", "python", "r"],
+        "differ": [],
+    }
+    assert entry(agreed, "sets", observations)["input"] == {"args": ["--user=alice"]}  # taken from the observation
+    contradiction = replace(agreed, expect={"ports": [30846]})
+    with pytest.raises(AuthoringError, match="contradicts base_alice, on which all upstream agree"):
+        entry(contradiction, "sets", observations)
+    decided = entry(replace(contradiction, decisions=[1], given=argv("--user=alice")), "sets", observations)
+    assert decided["upstream"]["differ"] == ["bash", "python", "r"]
 
 
 def test_upstream_links_name_real_observations(cases):

@@ -1,0 +1,7 @@
+"""``python -m vectorgen [--check]``, run from tools/."""
+
+import sys
+
+from .generate import main
+
+sys.exit(main())

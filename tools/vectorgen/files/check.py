@@ -1,0 +1,213 @@
+"""vectors/check.yaml: real port checks, with the port held by the runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..case import Case, Hold, Link, RealCheck, VectorFile, argv
+from ..expect import BUSY, FREE, RUNTIME, ports
+
+FILE = VectorFile(
+    "check",
+    "Is a port free",
+    "Real port checks (P4M-CHECK-*): the runner holds {port} as the case says, then calls the "
+    "implementation. These cases need loopback sockets; some need IPv6 or Linux semantics.",
+)
+
+LISTEN_ANY4 = Hold("listen", "0.0.0.0")
+BUSY_THEN_FREE = "--prepend={port},{port2}"  # the search meets the held port first, then a free one
+
+# (id suffix, why, hold, expected --test answer, requirements, needs, upstream observation)
+HELD = [
+    ("not-held", "a port nobody holds is free", Hold("none"), FREE, ["P4M-CHECK-1", "P4M-CHECK-2"], (), None),
+    (
+        "listen-any4",
+        "a listener on 0.0.0.0 makes the port busy",
+        LISTEN_ANY4,
+        BUSY,
+        ["P4M-CHECK-1", "P4M-CHECK-4"],
+        (),
+        "probe_listen_any4",
+    ),
+    (
+        "listen-loopback4",
+        "a listener on 127.0.0.1 makes the port busy",
+        Hold("listen", "127.0.0.1"),
+        BUSY,
+        ["P4M-CHECK-1", "P4M-CHECK-4"],
+        (),
+        "probe_listen_loopback",
+    ),
+    (
+        "listen-any6-v6only",
+        "a listener on [::] with IPV6_V6ONLY makes the port busy",
+        Hold("listen", "::", v6only=True),
+        BUSY,
+        ["P4M-CHECK-1"],
+        ["ipv6"],
+        "probe_listen_v6only",
+    ),
+    (
+        "listen-any6-dualstack",
+        "a dual-stack listener on [::] makes the port busy",
+        Hold("listen", "::", v6only=False),
+        BUSY,
+        ["P4M-CHECK-1"],
+        ["ipv6"],
+        "probe_listen_dualstack6",
+    ),
+    (
+        "listen-loopback6",
+        "a listener on [::1] makes the port busy",
+        Hold("listen", "::1"),
+        BUSY,
+        ["P4M-CHECK-1"],
+        ["ipv6"],
+        None,
+    ),
+    (
+        "bound-not-listening",
+        "a socket bound on 0.0.0.0 without SO_REUSEADDR, not listening: busy",
+        Hold("bound", "0.0.0.0", reuseaddr=False),
+        BUSY,
+        ["P4M-CHECK-1"],
+        ["linux"],
+        "probe_bound_not_listening",
+    ),
+    (
+        "bound-not-listening-reuseaddr",
+        "bound on 0.0.0.0 with SO_REUSEADDR, not listening: a server could still listen there, so free",
+        Hold("bound", "0.0.0.0", reuseaddr=True),
+        FREE,
+        ["P4M-CHECK-1"],
+        ["linux"],
+        "probe_bound_not_listening_reuseaddr",
+    ),
+    (
+        "time-wait",
+        "TIME_WAIT left by a listener without SO_REUSEADDR: busy",
+        Hold("time_wait", reuseaddr=False),
+        BUSY,
+        ["P4M-CHECK-1"],
+        ["linux"],
+        "probe_time_wait",
+    ),
+    (
+        "time-wait-reuse-listener",
+        "TIME_WAIT left by a listener with SO_REUSEADDR: free",
+        Hold("time_wait", reuseaddr=True),
+        FREE,
+        ["P4M-CHECK-1"],
+        ["linux"],
+        "probe_time_wait_reuse_listener",
+    ),
+    (
+        "udp-only",
+        "a UDP socket on the port does not make the TCP port busy",
+        Hold("udp", "0.0.0.0"),
+        FREE,
+        ["P4M-CHECK-1"],
+        (),
+        None,
+    ),
+]
+AFTER = {"not-held": "bindable", "listen-any4": "untouched", "listen-loopback4": "untouched"}
+
+
+def cases() -> Iterator[Case]:
+    for suffix, why, hold, expect, requirements, needs, observed in HELD:
+        yield Case(
+            f"check-{suffix}",
+            why,
+            requirements,
+            expect,
+            argv("--test={port}"),
+            observed=observed,
+            decisions=[31],
+            real=RealCheck(hold, after=AFTER.get(suffix), needs=needs),
+        )
+    yield Case(
+        "check-switch-any",
+        "with _PORT4ME_CHECK_AVAILABLE_PORTS_=any a held port counts as free",
+        ["P4M-CHECK-5"],
+        FREE,
+        argv("--test={port}"),
+        real=RealCheck(LISTEN_ANY4, switch="any"),
+    )
+    yield Case(
+        "check-search-skips-busy",
+        "the search skips a busy prepended port",
+        ["P4M-SEQ-5", "P4M-CHECK-1"],
+        ports(["{port2}"]),
+        argv("--user=alice", BUSY_THEN_FREE),
+        observed=Link(
+            "probe_busy_port_in_search",
+            outcome=ports([30845]),
+            note="upstream was observed with the free port 30845 as port2",
+        ),
+        real=RealCheck(LISTEN_ANY4),
+    )
+    yield Case(
+        "check-max-tries-exhausted",
+        "--max-tries=1 with a busy first port: no free port, exit 1",
+        ["P4M-SEQ-5", "P4M-ENV-7"],
+        RUNTIME,
+        argv("--user=alice", BUSY_THEN_FREE, "--max-tries=1"),
+        decisions=[22],
+        real=RealCheck(LISTEN_ANY4),
+    )
+    yield Case(
+        "check-max-tries-enough",
+        "--max-tries=2: the second check finds the free port",
+        ["P4M-SEQ-5", "P4M-ENV-7"],
+        ports(["{port2}"]),
+        argv("--user=alice", BUSY_THEN_FREE, "--max-tries=2"),
+        decisions=[22],
+        real=RealCheck(LISTEN_ANY4),
+    )
+    yield Case(
+        "check-max-tries-skip-not-counted",
+        "skipped ports are not checks: --skip=1 --max-tries=1 checks port2 only",
+        ["P4M-SEQ-5", "P4M-ENV-7"],
+        ports(["{port2}"]),
+        argv("--user=alice", BUSY_THEN_FREE, "--skip=1", "--max-tries=1"),
+        decisions=[22],
+        real=RealCheck(LISTEN_ANY4),
+    )
+    yield Case(
+        "check-max-tries-variable",
+        "PORT4ME_MAX_TRIES=1 limits the checks too",
+        ["P4M-ENV-7"],
+        RUNTIME,
+        argv("--user=alice", BUSY_THEN_FREE, env={"PORT4ME_MAX_TRIES": "1"}),
+        decisions=[24],
+        real=RealCheck(LISTEN_ANY4),
+    )
+    yield Case(
+        "check-must-work-ignored",
+        "PORT4ME_MUST_WORK is not a v1 setting: still exit 1, never -1 on stdout",
+        ["P4M-ENV-6", "P4M-CLI-5"],
+        RUNTIME,
+        argv("--user=alice", BUSY_THEN_FREE, env={"PORT4ME_MAX_TRIES": "1", "PORT4ME_MUST_WORK": "false"}),
+        decisions=[24],
+        real=RealCheck(LISTEN_ANY4),
+    )
+    yield Case(
+        "check-privileged-root",
+        "a free privileged port is free for root, who may bind it",
+        ["P4M-CHECK-1", "P4M-CHECK-3"],
+        FREE,
+        argv("--test={privileged_port}"),
+        observed="test_80_root_real",
+        decisions=[31],
+        real=RealCheck(Hold("none"), needs=["root"]),
+    )
+    yield Case(
+        "check-privileged-unprivileged",
+        "a privileged port is busy for a user who may not bind it",
+        ["P4M-CHECK-3"],
+        BUSY,
+        argv("--test={privileged_port}"),
+        observed="nonroot_test_80",
+        real=RealCheck(Hold("none"), needs=["unprivileged"]),
+    )

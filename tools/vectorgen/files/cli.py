@@ -1,0 +1,176 @@
+"""vectors/cli.yaml: the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..case import Case, VectorFile, argv
+from ..expect import USAGE, alice, ports
+from ..model import model
+
+FILE = VectorFile("cli", "The command line", "Option syntax, positional arguments, stdout, exit codes (P4M-CLI-*).")
+
+
+def cases() -> Iterator[Case]:
+    yield Case(
+        "cli-unknown-option",
+        "an unknown --key=value is a usage error",
+        ["P4M-CLI-1"],
+        USAGE,
+        observed="cli_unknown_kv",
+        decisions=[34],
+    )
+    yield Case(
+        "cli-unknown-flag",
+        "an unknown --flag is a usage error, not a tool name",
+        ["P4M-CLI-1"],
+        USAGE,
+        observed="cli_unknown_flag",
+        decisions=[34],
+    )
+    yield Case(
+        "cli-abbreviated-option",
+        "--li=3 is not --list=3",
+        ["P4M-CLI-1"],
+        USAGE,
+        observed="cli_abbreviated_option",
+        decisions=[35],
+    )
+    yield Case(
+        "cli-debug-not-an-option",
+        "--debug is not a v1 option",
+        ["P4M-CLI-1", "P4M-CLI-5"],
+        USAGE,
+        observed="cli_debug_flag",
+        decisions=[37],
+    )
+    yield Case(
+        "cli-args-not-an-option",
+        "--args is not a v1 option",
+        ["P4M-CLI-1"],
+        USAGE,
+        observed="cli_double_dash_args",
+        decisions=[34],
+    )
+    yield Case(
+        "cli-short-option", "an unknown short option is a usage error", ["P4M-CLI-1"], USAGE, argv("--user=alice", "-x")
+    )
+    yield Case(
+        "cli-option-without-value",
+        "--list without =VALUE is a usage error",
+        ["P4M-CLI-1"],
+        USAGE,
+        argv("--user=alice", "--list"),
+    )
+    yield Case("cli-uppercase-option", "option names are case-sensitive", ["P4M-CLI-1"], USAGE, argv("--USER=alice"))
+    yield Case(
+        "cli-two-positionals",
+        "two positional arguments are a usage error",
+        ["P4M-CLI-4"],
+        USAGE,
+        observed="cli_two_positionals",
+        decisions=[36],
+    )
+    yield Case(
+        "cli-positional-then-tool",
+        "a positional tool and --tool together are a usage error",
+        ["P4M-CLI-4"],
+        USAGE,
+        observed="cli_positional_then_tool",
+        decisions=[36],
+    )
+    yield Case(
+        "cli-tool-then-positional",
+        "--tool and a positional tool together are a usage error",
+        ["P4M-CLI-4"],
+        USAGE,
+        observed="cli_tool_then_positional",
+        decisions=[36],
+    )
+    yield Case(
+        "cli-positional-tool",
+        "one positional argument is the tool",
+        ["P4M-CLI-4", "P4M-ENV-4"],
+        ports(model("alice,jupyter-notebook", 1)),
+        observed="base_positional_tool",
+        flags=["documented-example"],
+    )
+    yield Case(
+        "cli-double-dash",
+        "after --, an argument that starts with '-' is the tool",
+        ["P4M-CLI-4"],
+        ports(model("alice,-x", 1)),
+        argv("--user=alice", "--", "-x"),
+    )
+    yield Case(
+        "cli-double-dash-option-like",
+        "after --, '--list=3' is the tool's name, not an option",
+        ["P4M-CLI-4"],
+        ports(model("alice,--list=3", 1)),
+        argv("--user=alice", "--", "--list=3"),
+    )
+    yield Case(
+        "cli-repeated-option",
+        "a repeated option: the last one wins",
+        ["P4M-CLI-3"],
+        alice(),
+        observed="cli_repeated_option",
+    )
+    yield Case(
+        "cli-repeated-list",
+        "--list=5 --list=2 lists two",
+        ["P4M-CLI-3"],
+        alice(2),
+        argv("--user=alice", "--list=5", "--list=2"),
+    )
+    yield Case(
+        "cli-value-with-equals",
+        "the value is everything after the first '='",
+        ["P4M-CLI-1", "P4M-SEED-2"],
+        ports(model("a=b", 2)),
+        observed="seed_value_with_equals",
+        decisions=[33],
+    )
+    yield Case("cli-help", "--help prints help on stdout and exits 0", ["P4M-CLI-7"], {"help": True}, argv("--help"))
+    yield Case(
+        "cli-help-ignores-values",
+        "--help with a bad value elsewhere still prints help",
+        ["P4M-CLI-7"],
+        {"help": True},
+        argv("--help", "--list=0"),
+    )
+    yield Case(
+        "cli-version", "--version prints one line and exits 0", ["P4M-CLI-7"], {"version": True}, argv("--version")
+    )
+    yield Case(
+        "cli-version-ignores-values",
+        "--version ignores the values of other settings",
+        ["P4M-CLI-7"],
+        {"version": True},
+        argv("--list=0", "--version"),
+    )
+    yield Case(
+        "cli-help-takes-no-value", "--help=yes is a usage error", ["P4M-CLI-7", "P4M-CLI-1"], USAGE, argv("--help=yes")
+    )
+    yield Case(
+        "cli-version-with-unknown-option",
+        "--version does not excuse an unknown option",
+        ["P4M-CLI-7", "P4M-CLI-1"],
+        USAGE,
+        argv("--version", "--foo"),
+    )
+    yield Case(
+        "cli-stdout-one-port",
+        "stdout holds the port and a newline, nothing else",
+        ["P4M-CLI-5"],
+        alice(),
+        argv("--user=alice"),
+    )
+    yield Case(
+        "cli-no-user",
+        "no user anywhere: the account name is used",
+        ["P4M-ENV-3"],
+        {"port_count": 1},
+        argv("--list=1"),
+        note="the runner's environment has no USER, LOGNAME, USERNAME or PORT4ME_USER",
+    )

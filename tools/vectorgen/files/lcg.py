@@ -1,0 +1,61 @@
+"""vectors/lcg.yaml: the LCG, its fixed point, and the draws it yields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..case import Case, VectorFile, settings
+from ..expect import UNIT_ONLY, ports
+from ..model import lcg_next, lst, model
+
+FILE = VectorFile("lcg", "The generator", "The LCG, its fixed point, and the draws it yields.")
+
+
+def cases() -> Iterator[Case]:
+    for state in (0, 1, 74, 30845, 65535, 65536):
+        yield Case(
+            f"lcg-step-{state}",
+            f"one LCG step from state {state}",
+            ["P4M-LCG-2"],
+            UNIT_ONLY,
+            flags=["fixed-point"] if state == 65536 else (),
+            unit=[{"function": "lcg_next", "input": state, "output": lcg_next(state)}],
+        )
+    yield Case(
+        "lcg-fixed-point-seed",
+        "hash('dfam') mod 65537 = 65536, the fixed point, which steps to 74 as 0 does",
+        ["P4M-LCG-1", "P4M-LCG-2"],
+        ports(model("dfam", 3)),
+        settings(user="dfam", list=3),
+        observed="lcg_fixed_point_seed",
+        flags=["fixed-point"],
+        unit=[{"function": "initial_state", "input": "dfam", "output": 65536}],
+    )
+    yield Case(
+        "lcg-zero-seed",
+        "hash('dfan') mod 65537 = 0: the same sequence as the fixed point",
+        ["P4M-LCG-1"],
+        ports(model("dfan", 3)),
+        settings(user="dfan", list=3),
+        observed="lcg_seed_zero",
+        unit=[{"function": "initial_state", "input": "dfan", "output": 0}],
+    )
+    full = model("alice", 64495)
+    assert len(set(full)) == 64495  # one whole cycle of the default set, each port once
+    yield Case(
+        "lcg-period-default",
+        "the candidate stream repeats after one cycle: skip=64495 (the size of the default set) "
+        "gives alice's first ports again",
+        ["P4M-LCG-3", "P4M-SEQ-2"],
+        ports(full[:3]),
+        settings(user="alice", skip=64495, list=3),
+    )
+    yield Case(
+        "lcg-draws-zero",
+        "the LCG draws 0 once per cycle; 0 is never a candidate",
+        ["P4M-LCG-3", "P4M-LIST-4"],
+        ports(model("alice", 4, include=lst("1-3"))),
+        settings(user="alice", include="0-3", list=4),
+        observed="spec_zero_range_include",
+        decisions=[11],
+    )

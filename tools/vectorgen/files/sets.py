@@ -1,0 +1,454 @@
+"""vectors/sets.yaml: candidate sets, prepend, skip and list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..case import Case, VectorFile, argv, settings
+from ..expect import USAGE, alice, ports
+from ..model import CHROME, FIREFOX, UNSAFE, lst, model
+
+FILE = VectorFile(
+    "sets",
+    "Candidate sets, prepend, skip and list",
+    "How include, exclude, site, unsafe and prepend settings build the stream, and how skip and list cut it.",
+)
+
+
+def cases() -> Iterator[Case]:
+    A = "alice"
+    yield Case(
+        "set-include-documented",
+        "documented example: --include=2000-2123,4321,10000-10999",
+        ["P4M-SET-1", "P4M-SET-2"],
+        alice(include=lst("2000-2123,4321,10000-10999")),
+        observed="base_include_ranges",
+        flags=["documented-example"],
+    )
+    yield Case(
+        "set-include-low-ports",
+        "documented example: --include=1-1023 gives 470 (unsafe ports still excluded)",
+        ["P4M-SET-1", "P4M-SET-3"],
+        alice(include=lst("1-1023")),
+        settings(user=A, include="1-1023"),
+        flags=["documented-example"],
+    )
+    yield Case(
+        "set-include-list",
+        "an include list orders its ports by alice's sequence",
+        ["P4M-SET-1"],
+        alice(5, include=lst("2000-2123")),
+        settings(user=A, include="2000-2123", list=5),
+    )
+    yield Case(
+        "set-include-site-union",
+        "--include and PORT4ME_INCLUDE_SITE are united",
+        ["P4M-SET-2", "P4M-ENV-1"],
+        alice(3, include=lst("2000-2123,10000-10999")),
+        observed="cli_include_vs_site",
+        decisions=[19],
+    )
+    yield Case(
+        "set-include-env-and-site",
+        "PORT4ME_INCLUDE and PORT4ME_INCLUDE_SITE are united",
+        ["P4M-SET-2"],
+        alice(3, include=lst("2000-2123,10000-10999")),
+        settings(user=A, list=3, env={"PORT4ME_INCLUDE": "2000-2123", "PORT4ME_INCLUDE_SITE": "10000-10999"}),
+    )
+    yield Case(
+        "set-include-option-replaces-env",
+        "--include replaces PORT4ME_INCLUDE",
+        ["P4M-ENV-1", "P4M-SET-2"],
+        alice(3, include=lst("2000-2123")),
+        argv("--user=alice", "--include=2000-2123", "--list=3", env={"PORT4ME_INCLUDE": "10000-10999"}),
+    )
+    yield Case(
+        "set-include-empty-means-default",
+        "an include list with no ports (only separators) means the default range",
+        ["P4M-SET-1", "P4M-LIST-1"],
+        alice(),
+        argv("--user=alice", "--include=,"),
+        observed="spec_only_comma_include",
+    )
+    yield Case(
+        "set-include-zero-means-default",
+        "--include=0 is an empty list (port 0 is dropped), so the default range",
+        ["P4M-SET-1", "P4M-LIST-4"],
+        alice(),
+        settings(user=A, include="0"),
+        decisions=[11],
+    )
+    yield Case(
+        "set-include-zero-dropped",
+        "port 0 in an include list is dropped",
+        ["P4M-LIST-4"],
+        alice(4, include=lst("5000-5002")),
+        observed="spec_zero_in_include",
+        decisions=[11],
+    )
+    yield Case(
+        "set-exclude",
+        "--exclude drops ports from the candidates",
+        ["P4M-SET-3"],
+        alice(exclude=UNSAFE | {30845}),
+        settings(user=A, exclude="30845"),
+    )
+    yield Case(
+        "set-exclude-option-replaces-env",
+        "--exclude replaces PORT4ME_EXCLUDE",
+        ["P4M-ENV-1", "P4M-SET-3"],
+        alice(exclude=UNSAFE | {32310}),
+        observed="cli_exclude_vs_env_exclude",
+    )
+    yield Case(
+        "set-exclude-option-keeps-site",
+        "--exclude replaces PORT4ME_EXCLUDE, but PORT4ME_EXCLUDE_SITE still applies",
+        ["P4M-SET-3", "P4M-ENV-1"],
+        alice(exclude=UNSAFE | {30845, 32310}),
+        observed="cli_exclude_vs_site",
+        decisions=[19],
+    )
+    yield Case(
+        "set-exclude-option-keeps-unsafe",
+        "--exclude does not drop the unsafe ports",
+        ["P4M-SET-3", "P4M-SET-5"],
+        alice(3, include=lst("6665-6669,7000"), exclude=UNSAFE | {1}),
+        observed="cli_exclude_vs_unsafe",
+        decisions=[19],
+    )
+    yield Case(
+        "set-exclude-site-readme-example",
+        "the README's site file writes a leading comma: it is harmless",
+        ["P4M-SET-3", "P4M-LIST-1"],
+        alice(2, exclude=UNSAFE | {3306, 5670, 6379, 8888}),
+        observed="readme_site_exclude_example",
+    )
+    yield Case(
+        "set-exclude-range",
+        "exclude a range",
+        ["P4M-SET-3"],
+        alice(3, exclude=UNSAFE | lst("10000-39999")),
+        settings(user=A, exclude="10000-39999", list=3),
+    )
+    yield Case(
+        "set-unsafe-default",
+        "by default {chrome} and {firefox} ports are excluded",
+        ["P4M-SET-5", "P4M-UNSAFE-1"],
+        alice(3, include=lst("6665-6669,7000")),
+        observed="unsafe_default",
+    )
+    yield Case(
+        "set-unsafe-empty",
+        "PORT4ME_EXCLUDE_UNSAFE set but empty excludes no unsafe port",
+        ["P4M-SET-5", "P4M-ENV-2"],
+        alice(3, include=lst("6665-6669,7000"), exclude=set()),
+        observed="unsafe_env_empty",
+        decisions=[18],
+    )
+    yield Case(
+        "set-unsafe-zero",
+        "PORT4ME_EXCLUDE_UNSAFE=0 excludes no unsafe port",
+        ["P4M-SET-5", "P4M-LIST-4"],
+        alice(3, include=lst("6665-6669,7000"), exclude=set()),
+        observed="unsafe_env_zero",
+    )
+    yield Case(
+        "set-unsafe-custom",
+        "PORT4ME_EXCLUDE_UNSAFE replaces the default unsafe list",
+        ["P4M-SET-5"],
+        alice(3, include=lst("6665-6669,7000"), exclude={6668}),
+        settings(user=A, include="6665-6669,7000", list=3, env={"PORT4ME_EXCLUDE_UNSAFE": "6668"}),
+    )
+    yield Case(
+        "set-unsafe-chrome-override",
+        "PORT4ME_EXCLUDE_UNSAFE_CHROME says what {chrome} stands for",
+        ["P4M-UNSAFE-1"],
+        alice(3, include=lst("6665-6669,7000"), exclude=set(FIREFOX) | {7000}),
+        observed="unsafe_chrome_list_override",
+    )
+    yield Case(
+        "set-unsafe-firefox-override",
+        "PORT4ME_EXCLUDE_UNSAFE_FIREFOX says what {firefox} stands for",
+        ["P4M-UNSAFE-1"],
+        alice(3, include=lst("6000,6665-6669,7000"), exclude=lst("6665-6669")),
+        settings(
+            user=A,
+            include="6000,6665-6669,7000",
+            list=3,
+            env={"PORT4ME_EXCLUDE_UNSAFE_FIREFOX": "6665", "PORT4ME_EXCLUDE_UNSAFE_CHROME": "6666-6669"},
+        ),
+    )
+    yield Case(
+        "set-unsafe-chrome-empty",
+        "PORT4ME_EXCLUDE_UNSAFE_CHROME set but empty: {chrome} stands for no port",
+        ["P4M-UNSAFE-1", "P4M-ENV-2"],
+        alice(3, include=lst("6665-6669,7000"), exclude=set(FIREFOX)),
+        settings(user=A, include="6665-6669,7000", list=3, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": ""}),
+    )
+    yield Case(
+        "set-unsafe-token-in-token-value",
+        "a token inside PORT4ME_EXCLUDE_UNSAFE_CHROME is a usage error",
+        ["P4M-UNSAFE-2"],
+        USAGE,
+        settings(user=A, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": "{firefox}"}),
+        decisions=[16],
+    )
+    yield Case(
+        "set-unsafe-bad-chrome-value",
+        "a malformed PORT4ME_EXCLUDE_UNSAFE_CHROME is a usage error",
+        ["P4M-UNSAFE-2", "P4M-LIST-2"],
+        USAGE,
+        settings(user=A, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": "abc"}),
+        decisions=[15],
+    )
+    yield Case(
+        "set-unsafe-pinned-chrome",
+        "the pinned Chrome list: {chrome} in a prepend list, in order",
+        ["P4M-UNSAFE-1", "P4M-SET-4"],
+        ports(CHROME[:4]),
+        observed="spec_chrome_token_prepend",
+    )
+    yield Case(
+        "set-unsafe-pinned-chrome-all",
+        "every port of the pinned 2022-10-24 Chrome list, in its order",
+        ["P4M-UNSAFE-1"],
+        ports(CHROME),
+        settings(user=A, prepend="{chrome}", list=len(CHROME)),
+    )
+    yield Case(
+        "set-unsafe-pinned-firefox-all",
+        "every port of the pinned 2022-10-24 Firefox list, in its order",
+        ["P4M-UNSAFE-1"],
+        ports(FIREFOX),
+        settings(user=A, prepend="{firefox}", list=len(FIREFOX)),
+    )
+    yield Case(
+        "set-unsafe-tokens-in-include",
+        "tokens work in an include list too",
+        ["P4M-LIST-5", "P4M-SET-5"],
+        alice(3, include=set(CHROME), exclude=set()),
+        settings(user=A, include="{chrome}", list=3, env={"PORT4ME_EXCLUDE_UNSAFE": ""}),
+    )
+    yield Case(
+        "set-empty-candidates",
+        "include minus exclude is empty: a usage error, not a hang or an excluded port",
+        ["P4M-SET-6"],
+        USAGE,
+        observed="empty_candidate_set",
+        decisions=[17],
+    )
+    yield Case(
+        "set-empty-candidates-chrome",
+        "--include={chrome}: every port is also unsafe, so the set is empty",
+        ["P4M-SET-6"],
+        USAGE,
+        observed="empty_candidate_set_chrome",
+        decisions=[17],
+    )
+    yield Case(
+        "set-empty-candidates-with-prepend",
+        "an empty candidate set is an error even when prepended ports would do",
+        ["P4M-SET-6"],
+        USAGE,
+        settings(user=A, prepend="4000", include="5000", exclude="5000", list=1),
+        decisions=[17],
+    )
+    yield Case(
+        "set-empty-candidates-site",
+        "the site exclusion can empty the set too",
+        ["P4M-SET-6", "P4M-SET-3"],
+        USAGE,
+        settings(user=A, include="5000-5001", env={"PORT4ME_EXCLUDE_SITE": "5000-5001"}),
+        decisions=[17],
+    )
+    yield Case(
+        "set-single-candidate-repeats",
+        "a one-port set repeats that port",
+        ["P4M-SEQ-6"],
+        ports([5000] * 3),
+        settings(user=A, include="5000", list=3),
+    )
+    # prepend
+    yield Case(
+        "prepend-order",
+        "prepended ports come first, in the order written",
+        ["P4M-SET-4"],
+        ports(model(A, 4, prepend=[5000, 4000, 4500])),
+        observed="prepend_order_preserved",
+    )
+    yield Case(
+        "prepend-then-site",
+        "PORT4ME_PREPEND, then PORT4ME_PREPEND_SITE",
+        ["P4M-SET-4"],
+        ports(model(A, 3, prepend=[1111, 2222])),
+        observed="env_prepend_plus_site",
+    )
+    yield Case(
+        "prepend-option-keeps-site",
+        "--prepend replaces PORT4ME_PREPEND, but PORT4ME_PREPEND_SITE still follows",
+        ["P4M-SET-4", "P4M-ENV-1"],
+        ports(model(A, 3, prepend=[1111, 2222])),
+        observed="cli_prepend_vs_site",
+        decisions=[19],
+    )
+    yield Case(
+        "prepend-option-replaces-env",
+        "--prepend replaces PORT4ME_PREPEND",
+        ["P4M-SET-4", "P4M-ENV-1"],
+        ports(model(A, 2, prepend=[1111])),
+        argv("--user=alice", "--prepend=1111", "--list=2", env={"PORT4ME_PREPEND": "3333"}),
+    )
+    yield Case(
+        "prepend-dup-adjacent",
+        "duplicate prepended ports: the first is kept",
+        ["P4M-SET-4"],
+        ports(model(A, 3, prepend=[4321])),
+        observed="prepend_dup_adjacent_cli",
+        decisions=[20],
+    )
+    yield Case(
+        "prepend-dup-nonadjacent",
+        "a later duplicate is dropped",
+        ["P4M-SET-4"],
+        ports(model(A, 4, prepend=[4321, 11001])),
+        observed="prepend_dup_nonadjacent_cli",
+        decisions=[20],
+    )
+    yield Case(
+        "prepend-dup-nonadjacent-env",
+        "a later duplicate is dropped (from PORT4ME_PREPEND)",
+        ["P4M-SET-4"],
+        ports(model(A, 4, prepend=[4321, 11001])),
+        observed="prepend_dup_nonadjacent_env",
+        decisions=[20],
+    )
+    yield Case(
+        "prepend-dup-overlapping-ranges",
+        "overlapping ranges: each port once, first place kept",
+        ["P4M-SET-4"],
+        ports(model(A, 5, prepend=[4000, 4001, 4002])),
+        observed="prepend_overlapping_ranges",
+        decisions=[20],
+    )
+    yield Case(
+        "prepend-dup-across-site",
+        "a site port already prepended is not repeated",
+        ["P4M-SET-4"],
+        ports(model(A, 3, prepend=[4321])),
+        observed="prepend_dup_across_site",
+    )
+    yield Case(
+        "prepend-bypasses-exclude",
+        "a prepended port is used even if excluded",
+        ["P4M-SET-4"],
+        ports([30845]),
+        observed="prepend_not_filtered_by_exclude",
+    )
+    yield Case(
+        "prepend-bypasses-include",
+        "a prepended port is used even if not included",
+        ["P4M-SET-4"],
+        ports([2000]),
+        observed="prepend_not_filtered_by_include",
+    )
+    yield Case(
+        "prepend-bypasses-unsafe",
+        "a prepended port is used even if unsafe",
+        ["P4M-SET-4"],
+        ports([6000]),
+        observed="prepend_unsafe_port",
+    )
+    yield Case(
+        "prepend-not-removed-from-candidates",
+        "a prepended port may come again from the candidates",
+        ["P4M-SET-4", "P4M-SEQ-1"],
+        ports(model(A, 2, prepend=[30845])),
+        settings(user=A, prepend="30845", list=2),
+    )
+    yield Case(
+        "prepend-zero-dropped",
+        "port 0 in a prepended range is dropped",
+        ["P4M-LIST-4", "P4M-SET-4"],
+        ports(model(A, 4, prepend=[1, 2])),
+        observed="spec_zero_range_prepend",
+        decisions=[11],
+    )
+    yield Case(
+        "prepend-descending",
+        "a reversed range in a prepend list is a usage error",
+        ["P4M-LIST-3"],
+        USAGE,
+        observed="spec_descending_prepend",
+        decisions=[10],
+    )
+    # skip
+    yield Case(
+        "skip-counts-prepend",
+        "skip counts prepended ports",
+        ["P4M-SEQ-2"],
+        ports(model(A, 2, prepend=[1111, 2222], skip=1)),
+        observed="skip_counts_prepend",
+    )
+    yield Case(
+        "skip-past-prepend",
+        "skip beyond the prepended ports continues into the candidates",
+        ["P4M-SEQ-2"],
+        ports(model(A, 2, prepend=[1111, 2222], skip=3)),
+        settings(user=A, prepend="1111,2222", skip=3, list=2),
+    )
+    yield Case(
+        "skip-after-exclude",
+        "skip applies after exclusion",
+        ["P4M-SEQ-2"],
+        alice(exclude=UNSAFE | {19654}, skip=1),
+        observed="skip_after_exclude",
+    )
+    yield Case("skip-zero", "skip=0 is the default", ["P4M-SEQ-2"], alice(2), settings(user=A, skip=0, list=2))
+    yield Case(
+        "skip-65535",
+        "skip=65535 answers at once",
+        ["P4M-SEQ-2", "P4M-SEQ-3"],
+        alice(skip=65535),
+        observed="skip_ge_65535",
+        decisions=[23],
+    )
+    yield Case(
+        "skip-huge",
+        "skip has no upper bound: 10**30",
+        ["P4M-SEQ-3"],
+        alice(2, skip=10**30),
+        settings(user=A, skip=str(10**30), list=2),
+        decisions=[23],
+    )
+    yield Case(
+        "skip-huge-small-set",
+        "a huge skip over a three-port set",
+        ["P4M-SEQ-3"],
+        alice(3, include=lst("5000-5002"), skip=10**20 + 1),
+        settings(user=A, include="5000-5002", skip=str(10**20 + 1), list=3),
+        decisions=[23],
+    )
+    yield Case(
+        "skip-small-set",
+        "skip within a small include set, wrapping around",
+        ["P4M-SEQ-2", "P4M-SEQ-6"],
+        alice(4, include=lst("5000-5100"), skip=99),
+        settings(user=A, include="5000-5100", skip=99, list=4),
+    )
+    yield Case(
+        "list-small-set-repeats",
+        "a list longer than the candidate set repeats it",
+        ["P4M-SEQ-6", "P4M-SEQ-4"],
+        alice(7, include=lst("5000-5002")),
+        settings(user=A, include="5000-5002", list=7),
+    )
+    yield Case(
+        "list-max", "--list=65536 is allowed", ["P4M-ENV-5"], {"port_count": 65536}, settings(user=A, list=65536)
+    )
+    yield Case(
+        "list-large-set-order",
+        "100 ports of a 101-port set",
+        ["P4M-SEQ-4"],
+        alice(100, include=lst("5000-5100")),
+        settings(user=A, include="5000-5100", list=100),
+    )

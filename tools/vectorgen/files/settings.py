@@ -1,0 +1,252 @@
+"""vectors/settings.yaml: settings and their sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..case import Case, VectorFile, argv, settings
+from ..expect import USAGE, alice, ports
+from ..model import model
+
+FILE = VectorFile(
+    "settings",
+    "Settings and their sources",
+    "User and tool, numbers, empty values, and which source wins (P4M-ENV-*).",
+)
+
+# (id suffix, settings, expected outcome, upstream observation, decisions): whole numbers
+NUMBERS = [
+    ("list-leading-zero", {"list": "010"}, alice(10), "num_list_leading_zero", [14]),
+    ("skip-leading-zero", {"skip": "010"}, alice(skip=10), "num_skip_leading_zero", [14]),
+    ("skip-08", {"skip": "08"}, alice(skip=8), "num_skip_08", [14]),
+    ("list-zero", {"list": "0"}, USAGE, "num_list_zero", [26]),
+    ("list-negative", {"list": "-1"}, USAGE, "num_list_negative", [26]),
+    ("list-word", {"list": "foo"}, USAGE, "num_list_foo", [26]),
+    ("list-above-max", {"list": "65537"}, USAGE, None, [26]),
+    ("list-plus", {"list": "+3"}, USAGE, None, [26]),
+    ("list-space", {"list": " 3"}, USAGE, None, [26]),
+    ("list-trailing-space", {"list": "3 "}, USAGE, None, [26]),
+    ("list-decimal-point", {"list": "3.0"}, USAGE, None, [26]),
+    ("list-arabic-indic", {"list": "٣"}, USAGE, None, [26]),
+    ("list-huge", {"list": "99999999999999999999999"}, USAGE, None, [26]),
+    ("skip-negative", {"skip": "-1"}, USAGE, "num_skip_negative", [26]),
+    ("skip-word", {"skip": "one"}, USAGE, None, [26]),
+    ("skip-fullwidth", {"skip": "１"}, USAGE, None, [26]),
+    ("max-tries-zero", {"max_tries": "0"}, USAGE, None, [26]),
+    ("max-tries-above-max", {"max_tries": "65536"}, USAGE, None, [26]),
+    ("max-tries-word", {"max_tries": "many"}, USAGE, None, [26]),
+]
+
+
+def cases() -> Iterator[Case]:
+    A = "alice"
+    yield Case(
+        "user-empty-option-falls-back",
+        "--user= is unset: PORT4ME_USER applies",
+        ["P4M-ENV-2", "P4M-ENV-3"],
+        alice(2),
+        observed="seed_cli_empty_user",
+        decisions=[5],
+    )
+    yield Case(
+        "user-empty-variable-falls-back",
+        "PORT4ME_USER='' is unset: USER applies",
+        ["P4M-ENV-2", "P4M-ENV-3"],
+        alice(2),
+        observed="seed_env_empty_user",
+        decisions=[5],
+    )
+    yield Case(
+        "user-empty-variable-with-tool",
+        "PORT4ME_USER='' with PORT4ME_TOOL",
+        ["P4M-ENV-2", "P4M-ENV-3"],
+        ports(model("alice,rstudio", 2)),
+        observed="seed_env_empty_user_with_tool",
+        decisions=[5],
+    )
+    yield Case(
+        "user-from-user-before-logname",
+        "with no --user or PORT4ME_USER, USER comes before LOGNAME",
+        ["P4M-ENV-3"],
+        alice(2),
+        observed="seed_default_user_source",
+        decisions=[6],
+    )
+    yield Case(
+        "user-from-logname",
+        "LOGNAME when USER is unset",
+        ["P4M-ENV-3"],
+        alice(2),
+        settings(list=2, env={"LOGNAME": "alice", "USERNAME": "bob"}),
+    )
+    yield Case(
+        "user-from-username",
+        "USERNAME when USER and LOGNAME are unset",
+        ["P4M-ENV-3"],
+        alice(2),
+        settings(list=2, env={"USERNAME": "alice"}),
+    )
+    yield Case(
+        "user-variable-before-user",
+        "PORT4ME_USER comes before USER",
+        ["P4M-ENV-3"],
+        alice(2),
+        argv("--list=2", env={"PORT4ME_USER": "alice", "USER": "bob"}),
+    )
+    yield Case(
+        "user-option-before-variable",
+        "--user comes before PORT4ME_USER",
+        ["P4M-ENV-1", "P4M-ENV-3"],
+        alice(2),
+        argv("--user=alice", "--list=2", env={"PORT4ME_USER": "bob"}),
+    )
+    yield Case(
+        "user-empty-user-variable-skipped",
+        "an empty USER is skipped",
+        ["P4M-ENV-2", "P4M-ENV-3"],
+        alice(2),
+        settings(list=2, env={"USER": "", "LOGNAME": "alice"}),
+    )
+    yield Case(
+        "tool-empty-option-falls-back",
+        "--tool= is unset: PORT4ME_TOOL applies",
+        ["P4M-ENV-2", "P4M-ENV-4"],
+        ports(model("alice,rstudio", 2)),
+        observed="seed_cli_empty_tool",
+        decisions=[7],
+    )
+    yield Case(
+        "tool-empty-variable",
+        "PORT4ME_TOOL='' means no tool",
+        ["P4M-ENV-2", "P4M-ENV-4"],
+        alice(2),
+        observed="seed_env_empty_tool",
+    )
+    yield Case(
+        "tool-variable",
+        "PORT4ME_TOOL names the tool",
+        ["P4M-ENV-4"],
+        ports(model("alice,rstudio", 1)),
+        argv("--user=alice", env={"PORT4ME_TOOL": "rstudio"}),
+    )
+    yield Case(
+        "tool-option-before-variable",
+        "--tool comes before PORT4ME_TOOL",
+        ["P4M-ENV-4", "P4M-ENV-1"],
+        ports(model("alice,rstudio", 1)),
+        argv("--user=alice", "--tool=rstudio", env={"PORT4ME_TOOL": "shiny"}),
+    )
+    yield Case(
+        "tool-positional-before-variable",
+        "the positional tool comes before PORT4ME_TOOL",
+        ["P4M-ENV-4"],
+        ports(model("alice,rstudio", 1)),
+        argv("--user=alice", "rstudio", env={"PORT4ME_TOOL": "shiny"}),
+    )
+    yield Case(
+        "tool-empty-positional",
+        "an empty positional argument means no tool",
+        ["P4M-ENV-2", "P4M-ENV-4"],
+        alice(),
+        argv("--user=alice", ""),
+    )
+    for suffix, values, expect, observed, decisions in NUMBERS:
+        yield Case(
+            f"number-{suffix}",
+            f"number {values}",
+            ["P4M-ENV-5"],
+            expect,
+            None if observed else settings(user=A, **values),
+            observed=observed,
+            decisions=decisions,
+        )
+    yield Case(
+        "number-list-zero-python-optimize",
+        "--list=0 is an error whatever the implementation's run-time flags",
+        ["P4M-ENV-5"],
+        USAGE,
+        observed="num_list_zero_python_O",
+        decisions=[26],
+    )
+    yield Case(
+        "variable-list-empty",
+        "PORT4ME_LIST='' is unset",
+        ["P4M-ENV-2"],
+        alice(),
+        observed="env_list_empty",
+        decisions=[27],
+    )
+    yield Case(
+        "variable-skip-empty",
+        "PORT4ME_SKIP='' is unset",
+        ["P4M-ENV-2"],
+        alice(),
+        observed="env_skip_empty",
+        decisions=[27],
+    )
+    yield Case(
+        "variable-skip-word",
+        "PORT4ME_SKIP=foo is a usage error",
+        ["P4M-ENV-5"],
+        USAGE,
+        observed="env_skip_foo",
+        decisions=[26],
+    )
+    yield Case(
+        "variable-list-zero",
+        "PORT4ME_LIST=0 is a usage error",
+        ["P4M-ENV-5"],
+        USAGE,
+        observed="env_list_zero",
+        decisions=[26],
+    )
+    yield Case(
+        "variable-list",
+        "PORT4ME_LIST lists ports",
+        ["P4M-SEQ-4"],
+        alice(3),
+        argv("--user=alice", env={"PORT4ME_LIST": "3"}),
+    )
+    yield Case(
+        "variable-list-option-wins",
+        "--list replaces PORT4ME_LIST",
+        ["P4M-ENV-1"],
+        alice(2),
+        argv("--user=alice", "--list=2", env={"PORT4ME_LIST": "5"}),
+    )
+    yield Case(
+        "variable-skip",
+        "PORT4ME_SKIP skips",
+        ["P4M-SEQ-2"],
+        alice(skip=2),
+        argv("--user=alice", env={"PORT4ME_SKIP": "2"}),
+    )
+    yield Case(
+        "variable-unknown-ignored",
+        "unknown PORT4ME_* variables are ignored",
+        ["P4M-ENV-6"],
+        alice(),
+        settings(user=A, env={"PORT4ME_FOO": "bar", "PORT4ME_DEBUG": "true", "PORT4ME_PORT_COMMAND": "ss"}),
+    )
+    yield Case(
+        "variable-unused-not-read",
+        "a variable an option replaces is not read, even if malformed",
+        ["P4M-ENV-6"],
+        alice(),
+        argv("--user=alice", "--exclude=0", env={"PORT4ME_EXCLUDE": "not a list"}),
+    )
+    yield Case(
+        "variable-unused-check-switch",
+        "list mode never checks ports, so it does not read the testing switch",
+        ["P4M-ENV-6", "P4M-SEQ-4"],
+        alice(2),
+        settings(user=A, list=2, env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": "all"}),
+    )
+    yield Case(
+        "variable-bad-check-switch",
+        "an unknown value of the testing switch is a usage error",
+        ["P4M-CHECK-5"],
+        USAGE,
+        settings(user=A, env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": "all"}),
+        decisions=[38],
+    )

@@ -1,0 +1,51 @@
+"""Build every vector file (YAML and JSON) and the spec's generated tables, then write them or check them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import build, files
+from .spec_tables import generated_spec
+from .upstream import AuthoringError, Observations
+from .writer import sync, to_json, to_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def documents(observations: Observations) -> list[dict]:
+    """Every vector file's content, in build order."""
+    return [build.document(module.FILE, module.cases(), observations) for module in files.modules()]
+
+
+def run(check_only: bool, vectors: Path, spec: Path) -> int:
+    """Write (or only compare) every file; 1 when checking and something is stale."""
+    docs = documents(Observations(ROOT / "spec/upstream/observed.json"))
+    count = build.unique_ids(docs)
+    stale = []
+    spec_text = spec.read_text(encoding="utf-8")
+    if sync(spec, generated_spec(spec_text, [c for d in docs for c in d["cases"]]), check_only):
+        stale.append(spec.name)
+    for doc in docs:
+        for suffix, render in ((".yaml", to_yaml), (".json", to_json)):
+            name = doc["file"] + suffix
+            if sync(vectors / name, render(doc), check_only):
+                stale.append(name)
+    print(f"{count} cases in {len(docs)} files; {'stale' if check_only else 'written'}: {stale or 'none'}")
+    return 1 if check_only and stale else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="make_vectors", description="Author the test vectors in vectors/ from spec v1, independently of port4me."
+    )
+    parser.add_argument("--check", action="store_true", help="only check that the files are up to date (exit 1 if not)")
+    parser.add_argument("--vectors", type=Path, default=ROOT / "vectors", help="the vector folder (default: vectors/)")
+    parser.add_argument("--spec", type=Path, default=ROOT / "spec/port4me.md", help="the spec with generated tables")
+    options = parser.parse_args(argv)
+    try:
+        return run(options.check, options.vectors, options.spec)
+    except AuthoringError as error:
+        print(f"make_vectors: {error}", file=sys.stderr)
+        return 1
