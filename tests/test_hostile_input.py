@@ -211,3 +211,15 @@ def test_an_account_with_no_name_has_no_user():
     code, out, err = run_as_nameless_user({"LNAME": "bob"})
     assert (code, out) == (2, "") and "cannot tell who the user is" in err
     assert run_as_nameless_user({"LOGNAME": "alice"})[:2] == (0, "30845\n")
+
+
+@pytest.mark.parametrize("setting", ["list", "skip", "max_tries", "test"])
+def test_a_huge_integer_argument_is_a_usage_error(setting):
+    # Before: str() of a 5000-digit int raised a plain ValueError while writing the message.
+    arguments = {setting: 10**5000}
+    if setting == "skip":
+        as_text = port4me.port4me(user="alice", list=1, skip="1" + "0" * 5000, env=ANY)
+        assert port4me.port4me(user="alice", list=1, env=ANY, **arguments) == as_text  # skip has no bound
+        return
+    with pytest.raises(port4me.UsageError, match="a number of more than 20 digits"):
+        port4me.port4me(user="alice", env=ANY, **arguments)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Author the test vectors in vectors/ from spec v1: the entry point of tools/vectorgen.
 
-    python3 tools/make_vectors.py          # rewrite vectors/ and the spec's generated tables
+    python3 tools/make_vectors.py          # rewrite vectors/ and spec/index.md
     python3 tools/make_vectors.py --check  # exit 1 if any of them would change
 
 The same as ``python -m vectorgen`` run from tools/.

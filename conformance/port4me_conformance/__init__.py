@@ -1,5 +1,5 @@
 """port4me-conformance: run the spec v1 test vectors against any port4me command line."""
 
 __version__ = "1.0.0"
-INTERPRETING_VERSION = "1.0"
-SPEC_VERSION = "1.0"
+INTERPRETING_VERSION = "1.1"
+SPEC_VERSION = "1.1"

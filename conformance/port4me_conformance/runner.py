@@ -124,6 +124,9 @@ class Runner:
 
     def _skip_reason(self, case: Case) -> str:
         needs = case.needs
+        unsupported = sorted(set(needs) & {"nameless-user", "no-ipv6", "emfile"})
+        if unsupported:
+            return f"needs {', '.join(unsupported)}, which this runner cannot provide yet"
         if "ipv6" in needs and not self.host.ipv6:
             return "needs IPv6, which this host does not have"
         if "linux" in needs and not self.host.linux:
@@ -149,7 +152,10 @@ class Runner:
 
     def _run_held(self, case: Case, variant: str) -> Result:
         ports: dict[str, int] = {}
-        ports["port"] = holders.pick_free_port(set())
+        fixed = case.data.get("port")
+        if fixed is not None and not holders.is_bindable_now(fixed):
+            return Result(case, variant, SKIP, f"port {fixed}, which this case is about, is not free on this host")
+        ports["port"] = fixed or holders.pick_free_port(set())
         ports["port2"] = holders.pick_free_port({ports["port"]})
         start = self.host.unprivileged_port_start
         if self.host.is_root and start > 1:  # root can tell which privileged ports are free
@@ -204,7 +210,7 @@ class Runner:
         return Invocation(argv, env, unprivileged)
 
     def _judge(self, case: Case, variant: str, outcome: Outcome, ports: dict[str, int]) -> Result:
-        verdict = judge(case.expect, outcome, ports)
+        verdict = judge(case.expect, outcome, ports, variant)
         status = PASS if verdict is None else FAIL
         reason, detail = verdict or ("", "")
         return Result(case, variant, status, reason, detail, outcome.seconds)
@@ -220,7 +226,21 @@ def expected_stdout(expect: dict, ports: dict[str, int]) -> bytes:
     return "".join(lines).encode()
 
 
-def judge(expect: dict, outcome: Outcome, ports: dict[str, int]) -> tuple[str, str] | None:
+def _diagnostic(diagnostic: dict | None, outcome: Outcome, variant: str) -> tuple[str, str] | None:
+    """P4M-CLI-11: stderr names the source and contains the offending value."""
+    if not diagnostic:
+        return None
+    stderr = outcome.stderr.decode("utf-8", "replace")
+    source = diagnostic.get("source")
+    if source and not source.startswith("-") and not source.isupper() and not source.startswith("_"):
+        source = OPTION_NAMES.get(source, "--" + source) if variant == "options" else f"PORT4ME_{source.upper()}"
+    for what, text in (("source", source), ("value", diagnostic.get("value"))):
+        if text and text not in stderr:
+            return f"the error message does not name the {what} {text!r} (P4M-CLI-11)", _streams(outcome)
+    return None
+
+
+def judge(expect: dict, outcome: Outcome, ports: dict[str, int], variant: str = "options") -> tuple[str, str] | None:
     """None if the outcome meets the expectation, else (reason, detail)."""
     if outcome.failure:
         return outcome.failure, ""
@@ -229,6 +249,8 @@ def judge(expect: dict, outcome: Outcome, ports: dict[str, int]) -> tuple[str, s
     code = outcome.exit_code
     if code is not None and code < 0:
         return f"killed by signal {-code}", _streams(outcome)
+    if expect.get("stderr") == "empty" and outcome.stderr:
+        return "stderr is not empty on success (P4M-CLI-9)", _streams(outcome)
     if "ports" in expect:
         wanted = expected_stdout(expect, ports)
         if code != 0:
@@ -253,7 +275,7 @@ def judge(expect: dict, outcome: Outcome, ports: dict[str, int]) -> tuple[str, s
             return "an error must leave stdout empty", _streams(outcome)
         if not outcome.stderr.strip():
             return "an error must say why on stderr", ""
-        return None
+        return _diagnostic(expect.get("diagnostic"), outcome, variant)
     if "test" in expect:
         wanted_code = 0 if expect["test"] == "free" else 1
         if code != wanted_code:

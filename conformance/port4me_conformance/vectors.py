@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .data import spec_dir, vectors_dir
-
-REQUIREMENT = re.compile(r"\*\*(P4M-[A-Z0-9]+-[0-9]+) \((MUST|SHOULD|MAY)\)\.\*\*")
 
 
 class VectorError(Exception):
@@ -55,11 +52,14 @@ class Case:
         return "hold" in self.data
 
 
-def requirement_levels(spec_text: str | None = None) -> dict[str, str]:
-    """Requirement ID -> MUST/SHOULD/MAY, as spec/port4me.md defines them."""
-    if spec_text is None:
-        spec_text = (spec_dir() / "port4me.md").read_text(encoding="utf-8")
-    return dict(REQUIREMENT.findall(spec_text))
+def requirement_levels() -> dict[str, str]:
+    """Requirement ID -> its key word (MUST, MUST NOT, SHOULD, MAY), from spec/requirements.json."""
+    return {req["id"]: req["keyword"] for req in requirements()}
+
+
+def requirements() -> list[dict[str, str]]:
+    """Every requirement of the spec: id, keyword, section, level (sequence or check), summary."""
+    return json.loads((spec_dir() / "requirements.json").read_text(encoding="utf-8"))["requirements"]
 
 
 def _yaml():

@@ -189,9 +189,14 @@ def whole_number(value: object, source: str, low: int, high: int | None) -> int:
     else:
         number = value
     if number < low or (high is not None and number > high):
-        shown = quote(value) if isinstance(value, str) else str(value)
+        shown = quote(value) if isinstance(value, str) else _number_text(value)
         raise UsageError(f"invalid {source} value {shown}: expected a whole number{_bounds(low, high)}")
     return number
+
+
+def _number_text(number: int) -> str:
+    # str() of an int of thousands of digits raises ValueError (CPython's conversion limit).
+    return str(number) if -(10**20) < number < 10**20 else "a number of more than 20 digits"
 
 
 def _decimal(digits: str) -> int:

@@ -12,6 +12,6 @@ to an upstream observation are cross-checked by ``upstream``.
     upstream     the cross-check against spec/upstream/observed.json
     build        declared cases -> vector documents
     writer       documents -> YAML and JSON text, written or checked
-    spec_tables  the generated tables of spec/port4me.md
+    spec_tables  spec/index.md: the requirement index and the vectors of each decision
     generate     the command: python -m vectorgen [--check] (from tools/), or tools/make_vectors.py
 """

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from .case import Case, Given, VectorFile
 from .upstream import AuthoringError, Observations
 
-SPEC_VERSION = "1.0"
+SPEC_VERSION = "1.1"
+VECTORS_VERSION = "1.1.0"  # this set of vectors; raised whenever a case is added or changed
 
 
 def entry(case: Case, file: str, observations: Observations) -> dict:
@@ -15,6 +16,8 @@ def entry(case: Case, file: str, observations: Observations) -> dict:
     requirements = list(case.requirements)
     if "error" in case.expect and "P4M-CLI-6" not in requirements:
         requirements.append("P4M-CLI-6")  # every error case also pins the exit-code requirement
+    if "diagnostic" in case.expect and "P4M-CLI-11" not in requirements:
+        requirements.append("P4M-CLI-11")  # and one that checks the message, the message rule
     out: dict = {"id": case.id, "description": case.description, "requirements": requirements}
     out["tags"] = sorted({file, *case.tags, *(["real-check"] if case.real else [])})
     if case.flags:
@@ -32,8 +35,9 @@ def entry(case: Case, file: str, observations: Observations) -> dict:
         out["check"] = check
     if case.real:
         out["hold"] = case.real.hold.as_dict()
-        if case.real.needs:
-            out["needs"] = sorted(case.real.needs)
+    needs = sorted({*case.needs, *(case.real.needs if case.real else ())})
+    if needs:
+        out["needs"] = needs
     out["expect"] = dict(case.expect)
     if case.unit:
         out["unit"] = [dict(u) for u in case.unit]
@@ -41,6 +45,8 @@ def entry(case: Case, file: str, observations: Observations) -> dict:
         out["upstream"] = observations.compare(case.id, case.link, case.expect, case.decisions)
     if case.real and case.real.after:
         out["after"] = case.real.after  # last, where the files have always had it
+    if case.real and case.real.port:
+        out["port"] = case.real.port
     return out
 
 
@@ -48,6 +54,7 @@ def document(header: VectorFile, cases: Iterable[Case], observations: Observatio
     """One vector file's content."""
     return {
         "spec_version": SPEC_VERSION,
+        "vectors_version": VECTORS_VERSION,
         "file": header.name,
         "title": header.title,
         "description": header.description,

@@ -73,6 +73,7 @@ class RealCheck:
     after: str | None = None
     needs: Sequence[str] = ()
     switch: str = "real"  # 'any' keeps the testing switch on, to show it overrides the check
+    port: int | None = None  # use this port as {port} (the case is about that one port)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Case:
     note: str | None = None
     unit: Sequence[Mapping[str, Any]] = ()
     real: RealCheck | None = None
+    needs: Sequence[str] = ()  # what the host must provide beyond a held port (INTERPRETING.md 2.5)
 
     @property
     def link(self) -> Link | None:

@@ -19,3 +19,13 @@ def ports(*values) -> dict:
 def alice(count: int = 1, **meaning) -> dict:
     """The first ``count`` ports of user alice's stream, under what the settings mean."""
     return ports(model("alice", count, **meaning))
+
+
+def usage(source: str | None = None, value: str | None = None) -> dict:
+    """A usage error whose message names ``source`` and contains ``value``, each when given (P4M-CLI-11).
+
+    ``source`` is an abstract setting (``exclude``: named as the option or the variable,
+    as the variant passes it), an option (``--list``) or a variable (``PORT4ME_SKIP``).
+    """
+    diagnostic = {key: text for key, text in (("source", source), ("value", value)) if text is not None}
+    return {"error": "usage", "diagnostic": diagnostic} if diagnostic else dict(USAGE)

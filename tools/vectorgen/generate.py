@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import build, files
-from .spec_tables import generated_spec
+from .spec_tables import index
 from .upstream import AuthoringError, Observations
 from .writer import sync, to_json, to_yaml
 
@@ -24,9 +24,8 @@ def run(check_only: bool, vectors: Path, spec: Path) -> int:
     docs = documents(Observations(ROOT / "spec/upstream/observed.json"))
     count = build.unique_ids(docs)
     stale = []
-    spec_text = spec.read_text(encoding="utf-8")
-    if sync(spec, generated_spec(spec_text, [c for d in docs for c in d["cases"]]), check_only):
-        stale.append(spec.name)
+    if sync(spec / "index.md", index(spec / "requirements.json", [c for d in docs for c in d["cases"]]), check_only):
+        stale.append("index.md")
     for doc in docs:
         for suffix, render in ((".yaml", to_yaml), (".json", to_json)):
             name = doc["file"] + suffix
@@ -38,11 +37,13 @@ def run(check_only: bool, vectors: Path, spec: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="make_vectors", description="Author the test vectors in vectors/ from spec v1, independently of port4me."
+        prog="make_vectors", description="Author the test vectors in vectors/ from spec v1.1, independently of port4me."
     )
     parser.add_argument("--check", action="store_true", help="only check that the files are up to date (exit 1 if not)")
     parser.add_argument("--vectors", type=Path, default=ROOT / "vectors", help="the vector folder (default: vectors/)")
-    parser.add_argument("--spec", type=Path, default=ROOT / "spec/port4me.md", help="the spec with generated tables")
+    parser.add_argument(
+        "--spec", type=Path, default=ROOT / "spec", help="the spec folder, for requirements.json and index.md"
+    )
     options = parser.parse_args(argv)
     try:
         return run(options.check, options.vectors, options.spec)

@@ -7,6 +7,7 @@ come from running the reference and trusting it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import islice
 
 
@@ -56,14 +57,14 @@ def lst(text: str) -> set[int]:
     return out
 
 
-def model(seed: str, count: int = 1, prepend=(), include=None, exclude=UNSAFE, skip: int = 0) -> list[int]:
-    """The first ``count`` ports of the output stream, by walking the LCG."""
+def stream(seed: str, prepend=(), include=None, exclude=UNSAFE, skip: int = 0) -> Iterator[int]:
+    """The output stream after ``skip``, without end: prepended ports, then the draws in C."""
     candidates = set(include or rng(1024, 65535)) - set(exclude)
     candidates.discard(0)
     assert candidates, "model: empty candidate set"
     front = list(dict.fromkeys(p for p in prepend if p))
 
-    def stream():
+    def walk() -> Iterator[int]:
         yield from front
         state = string_hash(seed) % 65537
         while True:
@@ -73,4 +74,31 @@ def model(seed: str, count: int = 1, prepend=(), include=None, exclude=UNSAFE, s
 
     if skip > len(front):  # the candidate stream repeats every len(candidates) items
         skip = len(front) + (skip - len(front)) % len(candidates)
-    return list(islice(stream(), skip, skip + count))
+    return islice(walk(), skip, None)
+
+
+def model(seed: str, count: int = 1, prepend=(), include=None, exclude=UNSAFE, skip: int = 0) -> list[int]:
+    """The first ``count`` ports of the output stream, by walking the LCG."""
+    return list(islice(stream(seed, prepend, include, exclude, skip), count))
+
+
+def search(seed: str, busy=frozenset(), max_tries: int = 65535, **meaning) -> int | None:
+    """The port a search prints when the ports in ``busy`` are busy, or None (no free port).
+
+    The stream after the prepended ports repeats every |C| items (P4M-SEQ-6), so when a
+    whole period holds no free port, no later item will: the walk stops there.
+    """
+    candidates = set(meaning.get("include") or rng(1024, 65535)) - set(meaning.get("exclude", UNSAFE)) - {0}
+    period = len(set(meaning.get("prepend", ())) - {0}) + len(candidates)
+    for port in islice(stream(seed, **meaning), min(max_tries, period)):
+        if port not in busy:
+            return port
+    return None
+
+
+def decimal_mod(digits: str, modulus: int) -> int:
+    """A decimal string of any length modulo ``modulus``, digit by digit (no big-int parsing limits)."""
+    rest = 0
+    for digit in digits:
+        rest = (rest * 10 + int(digit)) % modulus
+    return rest

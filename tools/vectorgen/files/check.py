@@ -211,3 +211,91 @@ def cases() -> Iterator[Case]:
         observed="nonroot_test_80",
         real=RealCheck(Hold("none"), needs=["unprivileged"]),
     )
+
+    yield from host_condition_cases()
+    yield from highest_port_cases()
+
+
+def host_condition_cases() -> Iterator[Case]:
+    """P4M-CHECK-6 and P4M-CHECK-7: a host without IPv6, and sockets that cannot be created."""
+    yield Case(
+        "check-no-ipv6-free",
+        "on a host without IPv6 (an IPv6 socket fails with EAFNOSUPPORT) a free port is free: IPv4 decides",
+        ["P4M-CHECK-6", "P4M-CHECK-1"],
+        FREE,
+        argv("--test={port}"),
+        decisions=[31],
+        real=RealCheck(Hold("none"), needs=["no-ipv6"]),
+    )
+    yield Case(
+        "check-no-ipv6-listen-any4",
+        "on a host without IPv6 a listener on 0.0.0.0 still makes the port busy",
+        ["P4M-CHECK-6", "P4M-CHECK-1"],
+        BUSY,
+        argv("--test={port}"),
+        decisions=[31],
+        real=RealCheck(LISTEN_ANY4, needs=["no-ipv6"]),
+    )
+    yield Case(
+        "check-no-ipv6-search",
+        "on a host without IPv6 the search passes a busy port and prints the free one",
+        ["P4M-CHECK-6", "P4M-SEQ-5"],
+        ports(["{port2}"]),
+        argv("--user=alice", BUSY_THEN_FREE),
+        real=RealCheck(LISTEN_ANY4, needs=["no-ipv6"]),
+    )
+    yield Case(
+        "check-no-ipv6-ignores-ipv6-listener",
+        "when the implementation cannot create IPv6 sockets, only IPv4 is checked: "
+        "a listener the runner holds on [::] alone is not seen",
+        ["P4M-CHECK-6"],
+        FREE,
+        argv("--test={port}"),
+        real=RealCheck(Hold("listen", "::", v6only=True), needs=["ipv6", "no-ipv6"]),
+    )
+    yield Case(
+        "check-socket-emfile-test",
+        "when no socket can be created (EMFILE) --test is a runtime error with a reason, not 'busy'",
+        ["P4M-CHECK-7", "P4M-CLI-6"],
+        RUNTIME,
+        argv("--test={port}"),
+        decisions=[42],
+        real=RealCheck(Hold("none"), needs=["emfile"]),
+    )
+    yield Case(
+        "check-socket-emfile-search",
+        "when no socket can be created the search stops with a runtime error and prints no port",
+        ["P4M-CHECK-7", "P4M-CLI-6"],
+        RUNTIME,
+        argv("--user=alice", "--prepend={port}"),
+        decisions=[42],
+        real=RealCheck(Hold("none"), needs=["emfile"]),
+    )
+
+
+def highest_port_cases() -> Iterator[Case]:
+    """Port 65535 itself, checked for real (the case is skipped where it is not free)."""
+    yield Case(
+        "check-test-65535",
+        "--test=65535 checks the highest port: free when nothing holds it",
+        ["P4M-CHECK-1", "P4M-TEST-1"],
+        FREE,
+        argv("--test={port}"),
+        real=RealCheck(Hold("none"), port=65535, after="bindable"),
+    )
+    yield Case(
+        "check-test-65535-held",
+        "--test=65535 with a listener on it: busy",
+        ["P4M-CHECK-1", "P4M-TEST-1"],
+        BUSY,
+        argv("--test={port}"),
+        real=RealCheck(LISTEN_ANY4, port=65535),
+    )
+    yield Case(
+        "check-include-65535",
+        "--include=65535 with real checks: the search checks and prints 65535",
+        ["P4M-CHECK-1", "P4M-SEQ-5"],
+        ports(["{port}"]),
+        argv("--user=alice", "--include={port}"),
+        real=RealCheck(Hold("none"), port=65535),
+    )

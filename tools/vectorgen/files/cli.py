@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..case import Case, VectorFile, argv
-from ..expect import USAGE, alice, ports
-from ..model import model
+from ..case import Case, VectorFile, argv, settings
+from ..expect import USAGE, alice, ports, usage
+from ..model import model, seed_of
 
 FILE = VectorFile("cli", "The command line", "Option syntax, positional arguments, stdout, exit codes (P4M-CLI-*).")
 
@@ -16,7 +16,7 @@ def cases() -> Iterator[Case]:
         "cli-unknown-option",
         "an unknown --key=value is a usage error",
         ["P4M-CLI-1"],
-        USAGE,
+        usage(value="--foo"),
         observed="cli_unknown_kv",
         decisions=[34],
     )
@@ -24,7 +24,7 @@ def cases() -> Iterator[Case]:
         "cli-unknown-flag",
         "an unknown --flag is a usage error, not a tool name",
         ["P4M-CLI-1"],
-        USAGE,
+        usage(value="--foo"),
         observed="cli_unknown_flag",
         decisions=[34],
     )
@@ -32,7 +32,7 @@ def cases() -> Iterator[Case]:
         "cli-abbreviated-option",
         "--li=3 is not --list=3",
         ["P4M-CLI-1"],
-        USAGE,
+        usage(value="--li"),
         observed="cli_abbreviated_option",
         decisions=[35],
     )
@@ -40,7 +40,7 @@ def cases() -> Iterator[Case]:
         "cli-debug-not-an-option",
         "--debug is not a v1 option",
         ["P4M-CLI-1", "P4M-CLI-5"],
-        USAGE,
+        usage(value="--debug"),
         observed="cli_debug_flag",
         decisions=[37],
     )
@@ -48,21 +48,31 @@ def cases() -> Iterator[Case]:
         "cli-args-not-an-option",
         "--args is not a v1 option",
         ["P4M-CLI-1"],
-        USAGE,
+        usage(value="--args"),
         observed="cli_double_dash_args",
         decisions=[34],
     )
     yield Case(
-        "cli-short-option", "an unknown short option is a usage error", ["P4M-CLI-1"], USAGE, argv("--user=alice", "-x")
+        "cli-short-option",
+        "an unknown short option is a usage error",
+        ["P4M-CLI-1"],
+        usage(value="-x"),
+        argv("--user=alice", "-x"),
     )
     yield Case(
         "cli-option-without-value",
         "--list without =VALUE is a usage error",
         ["P4M-CLI-1"],
-        USAGE,
+        usage(value="--list"),
         argv("--user=alice", "--list"),
     )
-    yield Case("cli-uppercase-option", "option names are case-sensitive", ["P4M-CLI-1"], USAGE, argv("--USER=alice"))
+    yield Case(
+        "cli-uppercase-option",
+        "option names are case-sensitive",
+        ["P4M-CLI-1"],
+        usage(value="--USER"),
+        argv("--USER=alice"),
+    )
     yield Case(
         "cli-two-positionals",
         "two positional arguments are a usage error",
@@ -150,13 +160,17 @@ def cases() -> Iterator[Case]:
         argv("--list=0", "--version"),
     )
     yield Case(
-        "cli-help-takes-no-value", "--help=yes is a usage error", ["P4M-CLI-7", "P4M-CLI-1"], USAGE, argv("--help=yes")
+        "cli-help-takes-no-value",
+        "--help=yes is a usage error",
+        ["P4M-CLI-7", "P4M-CLI-1"],
+        usage(value="--help"),
+        argv("--help=yes"),
     )
     yield Case(
         "cli-version-with-unknown-option",
         "--version does not excuse an unknown option",
         ["P4M-CLI-7", "P4M-CLI-1"],
-        USAGE,
+        usage(value="--foo"),
         argv("--version", "--foo"),
     )
     yield Case(
@@ -173,4 +187,48 @@ def cases() -> Iterator[Case]:
         {"port_count": 1},
         argv("--list=1"),
         note="the runner's environment has no USER, LOGNAME, USERNAME or PORT4ME_USER",
+    )
+
+    yield Case(
+        "cli-quiet-on-success",
+        "nothing on stderr when all goes well (a SHOULD: advisory)",
+        ["P4M-CLI-9"],
+        {**alice(3), "stderr": "empty"},
+        settings(user="alice", list=3),
+    )
+    yield Case(
+        "cli-quiet-on-success-search",
+        "nothing on stderr when a search succeeds (a SHOULD: advisory)",
+        ["P4M-CLI-9"],
+        {**alice(), "stderr": "empty"},
+        argv("--user=alice"),
+    )
+    for name, why in (
+        ("--no-such-option=1", "a name under the reserved prefix --no-such-"),
+        ("--TEST=80", "a v1 name in another letter case"),
+        ("--max=3", "an abbreviation of --max-tries"),
+        ("--bogus", "a reserved name"),
+        ("-l", "a single-dash option other than -h"),
+    ):
+        yield Case(
+            f"cli-reserved-{name.strip('-').partition('=')[0].lower()}",
+            f"{why} is never an option: a usage error",
+            ["P4M-CLI-10", "P4M-CLI-1"],
+            usage(value=name.partition("=")[0]),
+            argv("--user=alice", name),
+            decisions=[34, 35],
+        )
+    yield Case(
+        "cli-lone-dash-is-the-tool",
+        "an argument that is exactly '-' is positional: the tool named '-'",
+        ["P4M-CLI-4", "P4M-SEED-2"],
+        ports(model(seed_of("alice", "-"), 2)),
+        argv("--user=alice", "--list=2", "-"),
+    )
+    yield Case(
+        "cli-lone-dash-and-tool",
+        "'-' is a positional argument, so it cannot stand beside --tool",
+        ["P4M-CLI-4"],
+        USAGE,
+        argv("--user=alice", "--tool=rstudio", "-"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..case import Case, VectorFile, settings
-from ..expect import USAGE, alice, ports
+from ..expect import alice, ports, usage
 from ..model import FIREFOX, UNSAFE, lst, model
 
 FILE = VectorFile(
@@ -48,6 +48,19 @@ INVALID = [
     ("hex", "0x7000", None, [15]),
     ("decimal-point", "3084.5", None, [15]),
 ]
+
+
+# The option the observed command lines used; the others pass the list as the exclude setting.
+OBSERVED_OPTION = {"open-range": "--prepend", "negative": "--prepend"}
+# Items a message may show escaped (P4M-CLI-11) or that say nothing alone: only the source is checked.
+SOURCE_ONLY = {"spaced-range", "no-break-space"}
+
+
+def invalid_list(suffix: str, text: str) -> dict:
+    """A usage error naming where the bad list came from, and the list (here one bad item)."""
+    observed = next(row[2] for row in INVALID if row[0] == suffix)
+    source = OBSERVED_OPTION.get(suffix, "--exclude") if observed else "exclude"
+    return usage(source, None if suffix in SOURCE_ONLY else text)
 
 
 def cases() -> Iterator[Case]:
@@ -125,7 +138,7 @@ def cases() -> Iterator[Case]:
         "list-valid-exclude-above-65535",
         "an exclude value above 65535 is an error, not ignored",
         ["P4M-LIST-2"],
-        USAGE,
+        usage("--exclude", "70000"),
         observed="spec_exclude_above_65535",
         decisions=[12],
     )
@@ -134,7 +147,7 @@ def cases() -> Iterator[Case]:
             f"list-invalid-{suffix}",
             f"invalid port list {text!r}",
             ["P4M-LIST-2", "P4M-LIST-6"],
-            USAGE,
+            invalid_list(suffix, text),
             None if observed else settings(user=A, exclude=text),
             observed=observed,
             decisions=decisions,
@@ -143,7 +156,7 @@ def cases() -> Iterator[Case]:
         "list-invalid-env",
         "a malformed PORT4ME_EXCLUDE is a usage error",
         ["P4M-LIST-6"],
-        USAGE,
+        usage("PORT4ME_EXCLUDE", "foo"),
         observed="spec_garbage_env",
         decisions=[26],
     )
@@ -151,7 +164,7 @@ def cases() -> Iterator[Case]:
         "list-invalid-include-straddles",
         "a range reaching above 65535 is a usage error",
         ["P4M-LIST-2"],
-        USAGE,
+        usage("--include", "65540"),
         observed="spec_include_straddles_65535",
         decisions=[12],
     )
@@ -159,7 +172,7 @@ def cases() -> Iterator[Case]:
         "list-invalid-include-above-only",
         "--include=70000 is a usage error, not a hang",
         ["P4M-LIST-2"],
-        USAGE,
+        usage("--include", "70000"),
         observed="spec_include_above_65535_only",
         decisions=[12],
     )
@@ -167,7 +180,7 @@ def cases() -> Iterator[Case]:
         "list-invalid-prepend-above",
         "--prepend=70000 is a usage error",
         ["P4M-LIST-2"],
-        USAGE,
+        usage("--prepend", "70000"),
         observed="spec_prepend_above_65535_list",
         decisions=[12],
     )
@@ -175,7 +188,7 @@ def cases() -> Iterator[Case]:
         "list-invalid-descending-include",
         "a reversed include range is a usage error",
         ["P4M-LIST-3"],
-        USAGE,
+        usage("--include", "1030-1024"),
         observed="spec_descending_include",
         decisions=[10],
     )
@@ -183,7 +196,7 @@ def cases() -> Iterator[Case]:
         "list-invalid-site",
         "a malformed PORT4ME_INCLUDE_SITE is a usage error",
         ["P4M-LIST-6"],
-        USAGE,
+        usage("PORT4ME_INCLUDE_SITE", "1-2-3"),
         settings(user=A, env={"PORT4ME_INCLUDE_SITE": "1-2-3"}),
         decisions=[15],
     )
@@ -191,7 +204,7 @@ def cases() -> Iterator[Case]:
         "list-invalid-unsafe",
         "a malformed PORT4ME_EXCLUDE_UNSAFE is a usage error",
         ["P4M-LIST-6"],
-        USAGE,
+        usage("PORT4ME_EXCLUDE_UNSAFE", "x"),
         settings(user=A, env={"PORT4ME_EXCLUDE_UNSAFE": "{chrome},x"}),
         decisions=[15],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..case import Case, Given, VectorFile, argv, settings
-from ..expect import USAGE, ports
+from ..expect import ports, usage
 from ..model import model, seed_of, string_hash
 
 FILE = VectorFile(
@@ -112,7 +112,7 @@ def cases() -> Iterator[Case]:
         "hash-invalid-utf8",
         "a user name that is not valid UTF-8 (--user=jo + raw byte 0xE9) is a usage error",
         ["P4M-HASH-3"],
-        USAGE,
+        usage("--user"),
         Given(args_hex=[b"--user=jo".hex() + "e9", b"--list=3".hex()]),
         observed="hash_invalid_utf8_byte",
         decisions=[2],
@@ -121,7 +121,7 @@ def cases() -> Iterator[Case]:
         "hash-invalid-utf8-env",
         "PORT4ME_USER that is not valid UTF-8 is a usage error",
         ["P4M-HASH-3"],
-        USAGE,
+        usage("PORT4ME_USER"),
         Given(settings={"list": 3}, env_hex={"PORT4ME_USER": b"jo".hex() + "e9"}),
         decisions=[2],
     )
@@ -129,10 +129,11 @@ def cases() -> Iterator[Case]:
         "hash-invalid-utf8-tool",
         "a tool name that is not valid UTF-8 is a usage error",
         ["P4M-HASH-3"],
-        USAGE,
+        usage("--tool"),
         Given(settings={"user": "alice", "list": 1}, args_hex=[b"--tool=r".hex() + "ff"]),
         decisions=[2],
     )
+    yield from utf8_edges()
     for suffix, user, tool, why, observed, decisions in SEEDS:
         seed = seed_of(user, tool or "")
         yield Case(
@@ -155,3 +156,52 @@ def cases() -> Iterator[Case]:
         decisions=[33],
         unit=[{"function": "seed_string", "input": ["a=b", ""], "output": "a=b"}],
     )
+
+
+# (id suffix, bytes of the user name, why): not valid UTF-8 by RFC 3629, so usage errors
+INVALID_UTF8 = [
+    ("encoded-surrogate", b"a\xed\xa0\x80", "U+D800 encoded as if it were a character (ED A0 80)"),
+    ("encoded-low-surrogate", b"a\xed\xbf\xbf", "U+DFFF encoded (ED BF BF), the end of the surrogate range"),
+    ("overlong-slash", b"a\xc0\xaf", "'/' in an overlong two-byte form (C0 AF)"),
+    ("above-max", b"a\xf4\x90\x80\x80", "a code point above U+10FFFF (F4 90 80 80)"),
+    ("lone-continuation", b"a\x80", "a continuation byte with no lead byte"),
+    ("truncated", b"a\xe2\x82", "a three-byte sequence cut short"),
+]
+# (id suffix, code point, why): valid, next to the edges above, so they hash as code points
+VALID_EDGES = [
+    ("before-surrogates", 0xD7FF, "U+D7FF, the last code point before the surrogate range"),
+    ("after-surrogates", 0xE000, "U+E000, the first code point after the surrogate range"),
+    ("bmp-end", 0xFFFF, "U+FFFF, the last code point of the BMP"),
+    ("unicode-end", 0x10FFFF, "U+10FFFF, the last code point"),
+]
+
+
+def utf8_edges() -> Iterator[Case]:
+    """Values at the edges of UTF-8 and of the surrogate range (P4M-HASH-2, P4M-HASH-3)."""
+    for suffix, raw, why in INVALID_UTF8:
+        yield Case(
+            f"hash-invalid-utf8-{suffix}",
+            f"a user name with {why} is a usage error",
+            ["P4M-HASH-3"],
+            usage("--user"),
+            Given(args_hex=[(b"--user=" + raw).hex(), b"--list=1".hex()]),
+            decisions=[2],
+        )
+    yield Case(
+        "hash-invalid-utf8-tool-env",
+        "PORT4ME_TOOL with an encoded surrogate is a usage error",
+        ["P4M-HASH-3"],
+        usage("PORT4ME_TOOL"),
+        Given(settings={"user": "alice", "list": 1}, env_hex={"PORT4ME_TOOL": b"r\xed\xa0\x80".hex()}),
+        decisions=[2],
+    )
+    for suffix, code, why in VALID_EDGES:
+        text = "a" + chr(code)
+        yield Case(
+            f"hash-edge-{suffix}",
+            f"a user name ending in {why} is an ordinary character",
+            ["P4M-HASH-1", "P4M-HASH-2", "P4M-HASH-3"],
+            ports(model(text, 2)),
+            Given(args_hex=[("--user=" + text).encode().hex(), b"--list=2".hex()]),
+            unit=[{"function": "string_hash", "input": text, "output": string_hash(text)}],
+        )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..case import Case, VectorFile, argv, settings
-from ..expect import USAGE, alice, ports
-from ..model import CHROME, FIREFOX, UNSAFE, lst, model
+from ..expect import USAGE, alice, ports, usage
+from ..model import CHROME, FIREFOX, UNSAFE, decimal_mod, lst, model
 
 FILE = VectorFile(
     "sets",
@@ -189,7 +189,7 @@ def cases() -> Iterator[Case]:
         "set-unsafe-token-in-token-value",
         "a token inside PORT4ME_EXCLUDE_UNSAFE_CHROME is a usage error",
         ["P4M-UNSAFE-2"],
-        USAGE,
+        usage("PORT4ME_EXCLUDE_UNSAFE_CHROME", "{firefox}"),
         settings(user=A, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": "{firefox}"}),
         decisions=[16],
     )
@@ -197,7 +197,7 @@ def cases() -> Iterator[Case]:
         "set-unsafe-bad-chrome-value",
         "a malformed PORT4ME_EXCLUDE_UNSAFE_CHROME is a usage error",
         ["P4M-UNSAFE-2", "P4M-LIST-2"],
-        USAGE,
+        usage("PORT4ME_EXCLUDE_UNSAFE_CHROME", "abc"),
         settings(user=A, env={"PORT4ME_EXCLUDE_UNSAFE_CHROME": "abc"}),
         decisions=[15],
     )
@@ -377,7 +377,7 @@ def cases() -> Iterator[Case]:
         "prepend-descending",
         "a reversed range in a prepend list is a usage error",
         ["P4M-LIST-3"],
-        USAGE,
+        usage("--prepend", "10-5"),
         observed="spec_descending_prepend",
         decisions=[10],
     )
@@ -451,4 +451,113 @@ def cases() -> Iterator[Case]:
         ["P4M-SEQ-4"],
         alice(100, include=lst("5000-5100")),
         settings(user=A, include="5000-5100", list=100),
+    )
+
+    yield from skip_cases()
+    yield from overlap_cases()
+
+
+def digits(count: int, tail: str) -> str:
+    """A decimal number of ``count`` digits: 1, zeros, then ``tail``."""
+    return "1" + "0" * (count - 1 - len(tail)) + tail
+
+
+def skip_cases() -> Iterator[Case]:
+    """Skips that take the implementation's fast paths: big skips over big sets (P4M-SEQ-2, P4M-SEQ-3)."""
+    default = 64495  # the size of the default candidate set
+    for user in ("alice", "bob"):
+        for skip in (1000, 40000, default - 1, default, default + 1, 100000, 10**6 + 7):
+            yield Case(
+                f"skip-{user}-{skip}",
+                f"{user}'s stream from item {skip} on (the default set; a skip this big may jump)",
+                ["P4M-SEQ-2", "P4M-SEQ-6"],
+                ports(model(user, 3, skip=skip)),
+                settings(user=user, skip=skip, list=3),
+            )
+    holes = lst("10000-20000")
+    for skip in (30000, 54000, 10**9 + 9):
+        yield Case(
+            f"skip-large-set-with-hole-{skip}",
+            f"skip {skip} over the default set minus 10000-20000",
+            ["P4M-SEQ-2", "P4M-SEQ-6", "P4M-SET-3"],
+            ports(model("alice", 4, skip=skip, exclude=UNSAFE | holes)),
+            settings(user="alice", exclude="10000-20000", skip=skip, list=4),
+        )
+    for count, tail in ((5000, "12345"), (10000, "987654321")):
+        text = digits(count, tail)
+        yield Case(
+            f"skip-{count}-digits",
+            f"a skip written with {count} digits answers within the time limit",
+            ["P4M-SEQ-3"],
+            ports(model("alice", 3, skip=decimal_mod(text, default))),
+            settings(user="alice", skip=text, list=3),
+            flags=["time-bound"],
+            decisions=[23],
+        )
+    text = digits(5000, "7")
+    yield Case(
+        "skip-5000-digits-prepend-small-set",
+        "a 5000-digit skip past two prepended ports into a three-port set",
+        ["P4M-SEQ-2", "P4M-SEQ-3"],
+        ports(
+            model("alice", 4, prepend=[1111, 2222], include=lst("5000-5002"), skip=2 + (decimal_mod(text, 3) - 2) % 3)
+        ),
+        settings(user="alice", prepend="1111,2222", include="5000-5002", skip=text, list=4),
+        flags=["time-bound"],
+        decisions=[23],
+    )
+    repeated = ",".join(["1-65535"] * 8000)
+    yield Case(
+        "prepend-repeated-huge-ranges",
+        "1-65535 written 8000 times (64 KB) costs what its 65535 distinct ports cost",
+        ["P4M-LIST-2", "P4M-SET-4"],
+        ports([1, 2, 3]),
+        argv("--user=alice", "--list=3", f"--prepend={repeated}"),
+        flags=["time-bound"],
+    )
+    yield Case(
+        "include-repeated-ranges",
+        "an include range written 8000 times is the range once",
+        ["P4M-LIST-2", "P4M-SET-2"],
+        alice(3, include=lst("5000-5100")),
+        argv("--user=alice", "--list=3", env={"PORT4ME_INCLUDE_SITE": ",".join(["5000-5100"] * 8000)}),
+        flags=["time-bound"],
+    )
+
+
+def overlap_cases() -> Iterator[Case]:
+    """Exclude ranges that cut include ranges at every kind of edge (P4M-SET-1, P4M-SET-3)."""
+    include = "5000-5100"
+    for exclude in ("5050-6000", "4000-5049", "5000-5000", "5100-5100", "5010-5020,5030-5040", "4999-5101"):
+        excluded = lst(exclude)
+        if not lst(include) - excluded:
+            continue
+        yield Case(
+            f"set-exclude-cuts-{exclude.replace(',', '-and-')}",
+            f"--include={include} --exclude={exclude}",
+            ["P4M-SET-1", "P4M-SET-3"],
+            alice(10, include=lst(include), exclude=UNSAFE | excluded),
+            settings(user="alice", include=include, exclude=exclude, list=10),
+        )
+    yield Case(
+        "set-exclude-cuts-everything",
+        "--include=5000-5100 --exclude=4999-5101: nothing is left",
+        ["P4M-SET-6"],
+        USAGE,
+        settings(user="alice", include=include, exclude="4999-5101", list=1),
+        decisions=[17],
+    )
+    yield Case(
+        "set-include-two-ranges-exclude-between",
+        "two include ranges and an exclude range that spans the gap between them",
+        ["P4M-SET-1", "P4M-SET-3"],
+        alice(8, include=lst("5000-5010,5020-5030"), exclude=UNSAFE | lst("5005-5025")),
+        settings(user="alice", include="5000-5010,5020-5030", exclude="5005-5025", list=8),
+    )
+    yield Case(
+        "set-long-list-below-65535",
+        "a list longer than a set that stops below 65535: every port of 60000-60099, then round again",
+        ["P4M-SEQ-4", "P4M-SEQ-6"],
+        alice(250, include=lst("60000-60099")),
+        settings(user="alice", include="60000-60099", list=250),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..case import Case, VectorFile, argv, settings
-from ..expect import USAGE, alice, ports
+from ..expect import USAGE, alice, ports, usage
 from ..model import model
 
 FILE = VectorFile(
@@ -36,6 +36,13 @@ NUMBERS = [
     ("max-tries-above-max", {"max_tries": "65536"}, USAGE, None, [26]),
     ("max-tries-word", {"max_tries": "many"}, USAGE, None, [26]),
 ]
+
+
+def bad_number(values: dict[str, str], observed: str | None) -> dict:
+    """A usage error naming the setting's source and its value (padded values: the source alone)."""
+    ((setting, value),) = values.items()
+    source = ("--" + setting.replace("_", "-")) if observed else setting  # observed runs used the option
+    return usage(source, None if value.strip() != value else value)
 
 
 def cases() -> Iterator[Case]:
@@ -150,12 +157,12 @@ def cases() -> Iterator[Case]:
         alice(),
         argv("--user=alice", ""),
     )
-    for suffix, values, expect, observed, decisions in NUMBERS:
+    for suffix, values, outcome, observed, decisions in NUMBERS:
         yield Case(
             f"number-{suffix}",
             f"number {values}",
             ["P4M-ENV-5"],
-            expect,
+            bad_number(values, observed) if outcome == USAGE else outcome,
             None if observed else settings(user=A, **values),
             observed=observed,
             decisions=decisions,
@@ -164,7 +171,7 @@ def cases() -> Iterator[Case]:
         "number-list-zero-python-optimize",
         "--list=0 is an error whatever the implementation's run-time flags",
         ["P4M-ENV-5"],
-        USAGE,
+        usage("--list", "0"),
         observed="num_list_zero_python_O",
         decisions=[26],
     )
@@ -188,7 +195,7 @@ def cases() -> Iterator[Case]:
         "variable-skip-word",
         "PORT4ME_SKIP=foo is a usage error",
         ["P4M-ENV-5"],
-        USAGE,
+        usage("PORT4ME_SKIP", "foo"),
         observed="env_skip_foo",
         decisions=[26],
     )
@@ -196,7 +203,7 @@ def cases() -> Iterator[Case]:
         "variable-list-zero",
         "PORT4ME_LIST=0 is a usage error",
         ["P4M-ENV-5"],
-        USAGE,
+        usage("PORT4ME_LIST", "0"),
         observed="env_list_zero",
         decisions=[26],
     )
@@ -246,7 +253,100 @@ def cases() -> Iterator[Case]:
         "variable-bad-check-switch",
         "an unknown value of the testing switch is a usage error",
         ["P4M-CHECK-5"],
-        USAGE,
+        usage("_PORT4ME_CHECK_AVAILABLE_PORTS_", "all"),
         settings(user=A, env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": "all"}),
         decisions=[38],
+    )
+
+    yield from mode_cases()
+    yield from account_cases()
+
+
+def mode_cases() -> Iterator[Case]:
+    """P4M-ENV-6: a setting the mode does not use is neither read nor validated, option or variable."""
+    yield Case(
+        "mode-list-ignores-max-tries",
+        "list mode does not use max tries: a bad value is not validated (--max-tries or PORT4ME_MAX_TRIES)",
+        ["P4M-ENV-6", "P4M-ENV-7"],
+        alice(1),
+        settings(user="alice", list=1, max_tries="abc"),
+        decisions=[39],
+    )
+    yield Case(
+        "mode-test-ignores-other-options",
+        "test mode uses only test and the switch: bad values of every other option are not validated",
+        ["P4M-ENV-6", "P4M-TEST-3"],
+        {"test": "free"},
+        argv("--test=80", "--user=", "--skip=x", "--list=0", "--max-tries=0", "--include=70000", "--prepend=10-5"),
+        decisions=[30, 39],
+    )
+    yield Case(
+        "mode-help-ignores-bad-switch",
+        "help mode uses no setting, not even the testing switch",
+        ["P4M-ENV-6", "P4M-CLI-7"],
+        {"help": True},
+        argv("--help", env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": "all"}),
+    )
+    yield Case(
+        "mode-version-ignores-bad-variables",
+        "version mode uses no setting: malformed variables are not read",
+        ["P4M-ENV-6", "P4M-CLI-7"],
+        {"version": True},
+        argv("--version", env={"PORT4ME_LIST": "0", "PORT4ME_TEST": "x", "PORT4ME_INCLUDE": "70000"}),
+    )
+    yield Case(
+        "mode-help-wins-over-version",
+        "with both flags, help mode: the help, not one version line",
+        ["P4M-ENV-6", "P4M-CLI-7"],
+        {"help": True},
+        argv("--version", "--help"),
+    )
+    yield Case(
+        "mode-search-validates-max-tries-variable",
+        "search mode uses max tries: a bad PORT4ME_MAX_TRIES is a usage error",
+        ["P4M-ENV-6", "P4M-ENV-5"],
+        usage("PORT4ME_MAX_TRIES", "abc"),
+        argv("--user=alice", env={"PORT4ME_MAX_TRIES": "abc"}),
+        decisions=[39],
+    )
+    yield Case(
+        "ext-v1-call-ignores-other-variables",
+        "a v1 call with variables no version of v1 defines, as extensions might read: v1's output",
+        ["P4M-EXT-1", "P4M-ENV-6"],
+        alice(3),
+        settings(
+            user="alice",
+            list=3,
+            env={"PORT4ME_LEASE_DIR": "/nonexistent", "PORT4ME_PROTOCOL": "udp", "PORT4ME_TIMEOUT": "x"},
+        ),
+    )
+
+
+def account_cases() -> Iterator[Case]:
+    """P4M-ENV-3: the account name comes from the user database, for the real user ID, or not at all."""
+    yield Case(
+        "user-nameless-account-no-fallback",
+        "a user ID with no entry in the user database has no account name; LNAME does not stand in",
+        ["P4M-ENV-3"],
+        usage(),
+        argv("--list=1", env={"LNAME": "bob"}),
+        needs=["nameless-user"],
+        decisions=[41],
+    )
+    yield Case(
+        "user-nameless-account-variable",
+        "with no account name, LOGNAME still names the user",
+        ["P4M-ENV-3"],
+        alice(1),
+        argv("--list=1", env={"LOGNAME": "alice", "LNAME": "bob"}),
+        needs=["nameless-user"],
+        decisions=[41],
+    )
+    yield Case(
+        "user-nameless-account-option",
+        "with no account name, --user names the user",
+        ["P4M-ENV-3"],
+        alice(1),
+        settings(user="alice", list=1),
+        needs=["nameless-user"],
     )

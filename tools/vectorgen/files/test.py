@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..case import Case, VectorFile, argv, settings
-from ..expect import FREE, USAGE, alice
+from ..expect import FREE, alice, usage
 
 FILE = VectorFile("test", "--test", "Testing one port (P4M-TEST-*), with the testing switch set to 'any'.")
 
@@ -18,13 +18,37 @@ def cases() -> Iterator[Case]:
         FREE,
         observed="test_80_any",
     )
-    yield Case("test-zero", "--test=0 is a usage error", ["P4M-TEST-2"], USAGE, observed="test_0", decisions=[29])
     yield Case(
-        "test-65536", "--test=65536 is a usage error", ["P4M-TEST-2"], USAGE, observed="test_65536", decisions=[29]
+        "test-zero",
+        "--test=0 is a usage error",
+        ["P4M-TEST-2"],
+        usage("--test", "0"),
+        observed="test_0",
+        decisions=[29],
     )
-    yield Case("test-word", "--test=foo is a usage error", ["P4M-TEST-2"], USAGE, observed="test_foo", decisions=[29])
     yield Case(
-        "test-negative", "--test=-1 is a usage error", ["P4M-TEST-2"], USAGE, observed="test_negative", decisions=[29]
+        "test-65536",
+        "--test=65536 is a usage error",
+        ["P4M-TEST-2"],
+        usage("--test", "65536"),
+        observed="test_65536",
+        decisions=[29],
+    )
+    yield Case(
+        "test-word",
+        "--test=foo is a usage error",
+        ["P4M-TEST-2"],
+        usage("--test", "foo"),
+        observed="test_foo",
+        decisions=[29],
+    )
+    yield Case(
+        "test-negative",
+        "--test=-1 is a usage error",
+        ["P4M-TEST-2"],
+        usage("--test", "-1"),
+        observed="test_negative",
+        decisions=[29],
     )
     yield Case(
         "test-ignores-list", "--test ignores --list=0", ["P4M-TEST-3"], FREE, observed="test_with_list0", decisions=[30]
@@ -44,7 +68,7 @@ def cases() -> Iterator[Case]:
         "test-bad-check-switch",
         "--test with an unknown testing switch value is a usage error",
         ["P4M-CHECK-5", "P4M-TEST-2"],
-        USAGE,
+        usage("_PORT4ME_CHECK_AVAILABLE_PORTS_", "all"),
         observed="test_bad_hook_value",
         decisions=[29],
     )
@@ -63,7 +87,7 @@ def cases() -> Iterator[Case]:
         "test-variable-word",
         "PORT4ME_TEST=foo is a usage error",
         ["P4M-TEST-2"],
-        USAGE,
+        usage("PORT4ME_TEST", "foo"),
         settings(user="alice", env={"PORT4ME_TEST": "foo"}),
         decisions=[28],
     )
@@ -71,7 +95,7 @@ def cases() -> Iterator[Case]:
         "test-option-wins",
         "--test replaces PORT4ME_TEST",
         ["P4M-TEST-1", "P4M-ENV-1"],
-        USAGE,
+        usage("--test", "0"),
         argv("--test=0", env={"PORT4ME_TEST": "80"}),
         decisions=[28],
     )
@@ -87,13 +111,13 @@ def cases() -> Iterator[Case]:
         "test-without-value",
         "--test without a value is a usage error",
         ["P4M-TEST-2", "P4M-CLI-1"],
-        USAGE,
+        usage(value="--test"),
         argv("--test"),
     )
     yield Case(
         "test-unknown-option",
         "--test does not excuse an unknown option",
         ["P4M-TEST-3", "P4M-CLI-1"],
-        USAGE,
+        usage(value="--foo"),
         argv("--test=80", "--foo=1"),
     )
