@@ -23,6 +23,7 @@ from port4me.errors import UsageError
 from port4me.extensions import HELP
 from port4me.find import first_free, os_free_port, random_free
 from port4me.hold import bind_port4me, with_free_port
+from port4me.lease import release
 from port4me.portset import quote
 from port4me.wait import (
     async_wait_until_free,
@@ -271,6 +272,10 @@ def test_valid_numbers_are_taken(tmp_path):
         lambda env: wait_until_free(40000, timeout=10**400),
         lambda env: wait_until_free(40000, timeout=0, interval=10**400),
         lambda env: wait_until_open("127.0.0.1", 1, timeout=0, interval="0.1"),
+        lambda env: release("5000", env),
+        lambda env: release(b"5000", env),
+        lambda env: release(0, env),
+        lambda env: release(True, env),
     ],
 )
 def test_library_numbers_are_int_or_float_finite_in_range(call, tmp_path):
