@@ -371,3 +371,36 @@ def test_who_holds_backends_agree_and_psutil_is_optional(monkeypatch):
     finally:
         tcp.close()
         udp.close()
+
+
+FORKING_SERVER = """
+import os, socket, sys, time
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(8)
+worker = os.fork()
+if worker == 0:
+    time.sleep(60)
+    os._exit(0)
+print(server.getsockname()[1], os.getpid(), worker, flush=True)
+time.sleep(60)
+"""
+
+
+def test_who_holds_lists_every_process_sharing_a_socket():
+    """A server that forks workers shares its listening socket with them: ss -tlp shows them all, so must we."""
+    with subprocess.Popen([sys.executable, "-c", FORKING_SERVER], stdout=subprocess.PIPE, text=True) as parent:
+        assert parent.stdout is not None
+        port, parent_pid, worker_pid = map(int, parent.stdout.readline().split())
+        try:
+            expected = sorted([("tcp", "127.0.0.1", "LISTEN", parent_pid), ("tcp", "127.0.0.1", "LISTEN", worker_pid)])
+            for backend in ("proc", "psutil"):
+                holders = who_holds(port, backend=backend)
+                assert [(h.protocol, h.address, h.state, h.pid) for h in holders] == expected, backend
+            listed = subprocess.run([str(BIN / "port4me"), f"--who={port}"], capture_output=True, text=True, check=True)
+            assert sorted(int(line.split()[4]) for line in listed.stdout.splitlines()) == sorted(
+                [parent_pid, worker_pid]
+            )
+        finally:
+            os.kill(worker_pid, 9)
+            parent.kill()
