@@ -11,10 +11,12 @@ timeouts only, so that a valid wait ends quickly.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import io
 import math
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -46,7 +48,8 @@ GUARD = 20
 FUZZ = settings(
     max_examples=150, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-LEASES = tempfile.mkdtemp(prefix="port4me-fuzz-")  # private (0700), removed with the temporary folder
+LEASES = tempfile.mkdtemp(prefix="port4me-fuzz-")  # private (0700), as a lease folder must be
+atexit.register(shutil.rmtree, LEASES, True)
 
 # Values for the command line.
 digits = st.from_regex(r"[0-9٠-٩８+_.e -]{0,7}", fullmatch=True)
