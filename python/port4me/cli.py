@@ -159,10 +159,12 @@ def main(
         if extended:
             from . import extensions
 
-            if any(extended.get(action) for action in extensions.ACTIONS):
-                return extensions.run_action(extended, stdout)
-            lease = extensions.lease_seconds(extended["lease"], "--lease") if extended.get("lease") else None
-            result = execute(resolve(options, env, account_name), extensions.checker(extended), lease, env)
+            action = extensions.chosen_action(extended, options)
+            if action:
+                return extensions.run_action(action, extended, stdout)
+            request = resolve(options, env, account_name)
+            check, lease = extensions.search_options(extended, request, options)
+            result = execute(request, check, lease, env)
         else:
             result = execute(resolve(options, env, account_name))
     except Port4meError as error:

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import random
 
-from .check import _socket_module, is_free, validate_port
-from .errors import NoFreePortError, UsageError
+from .check import (
+    _NOT_HERE,
+    PROTOCOLS,
+    BadValue,
+    _socket_module,
+    _targets,
+    address_family,
+    is_free,
+    validate_choice,
+    validate_port,
+)
+from .errors import NoFreePortError
 
 
 def os_free_port(protocol: str = "tcp", family: str = "ipv4", address: str | None = None) -> int:
@@ -13,8 +23,10 @@ def os_free_port(protocol: str = "tcp", family: str = "ipv4", address: str | Non
 
     The OS answers for one family; the port is re-checked for every protocol and family asked.
     """
+    validate_choice(protocol, "protocol", PROTOCOLS)
+    _targets(family, address)  # the family is known and agrees with the address
     socket = _socket_module()
-    af = socket.AF_INET6 if family == "ipv6" or (address and ":" in address) else socket.AF_INET
+    af = socket.AF_INET6 if (address_family(address) or family) == "ipv6" else socket.AF_INET
     kind = socket.SOCK_DGRAM if protocol == "udp" else socket.SOCK_STREAM
     local = address or ("::" if af == socket.AF_INET6 else "0.0.0.0")
     for _ in range(64):
@@ -22,6 +34,10 @@ def os_free_port(protocol: str = "tcp", family: str = "ipv4", address: str | Non
         try:
             sock.bind((local, 0))
             port = sock.getsockname()[1]
+        except OSError as error:
+            if error.errno in _NOT_HERE:
+                raise BadValue("address", address, "not an address of this machine") from None
+            raise
         finally:
             sock.close()
         if is_free(port, protocol, family, address):
@@ -30,10 +46,9 @@ def os_free_port(protocol: str = "tcp", family: str = "ipv4", address: str | Non
 
 
 def _span(low: int, high: int) -> range:
-    validate_port(low)
-    validate_port(high)
-    if low > high:
-        raise UsageError(f"range {low}-{high} is reversed")
+    validate_port(low, "low")
+    if validate_port(high, "high") < low:
+        raise BadValue("high", high, f"below low, {low}: the range is reversed")
     return range(low, high + 1)
 
 
@@ -55,6 +70,8 @@ def random_free(
 ) -> int:
     """A port drawn at random from [low, high], uniformly among the free ones; each port is tried once."""
     ports = list(_span(low, high))
+    if rng is not None and not isinstance(rng, random.Random):
+        raise BadValue("rng", rng, "expected a random.Random")
     (rng or random.SystemRandom()).shuffle(ports)
     for port in ports:
         if is_free(port, protocol, family, address):

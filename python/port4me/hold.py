@@ -8,8 +8,8 @@ import socket
 from itertools import islice
 
 from .api import port4me_gen
-from .check import is_free
-from .errors import NoFreePortError, UsageError
+from .check import _NOT_HERE, BadValue, address_family, is_free
+from .errors import NoFreePortError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -21,8 +21,14 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 _IN_USE = {errno.EADDRINUSE, errno.EACCES, getattr(errno, "WSAEADDRINUSE", -1)}
 
 
+def _whole(value: object, argument: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadValue(argument, value, f"expected a whole number from {low} to {high}")
+    return value
+
+
 def _listening_socket(port: int, address: str, backlog: int) -> socket.socket | None:
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    family = socket.AF_INET6 if address_family(address) == "ipv6" else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         if os.name != "nt":
@@ -35,6 +41,8 @@ def _listening_socket(port: int, address: str, backlog: int) -> socket.socket | 
         sock.close()
         if error.errno in _IN_USE:
             return None
+        if error.errno in _NOT_HERE:
+            raise BadValue("address", address, "not an address of this machine") from None
         raise
     return sock
 
@@ -52,10 +60,13 @@ def bind_port4me(
     Each port is taken by binding it, so no other process can slip in between the
     check and the bind. On "0.0.0.0" the IPv6 side must be free too (spec P4M-CHECK-1),
     so that a server on [::] cannot shadow it; "::" binds both families at once.
-    ``settings`` are port4me()'s (user, prepend, include, exclude, skip, env).
+    ``address`` is an IP address literal of this machine. ``settings`` are
+    port4me()'s (user, prepend, include, exclude, skip, env).
     """
-    if isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1:
-        raise UsageError(f"max_tries must be a whole number of at least 1, not {max_tries!r}")
+    if address_family(address) is None:
+        raise BadValue("address", address, "expected an IP address of this machine, such as 0.0.0.0 or ::")
+    _whole(backlog, "backlog", 0, 65535)
+    _whole(max_tries, "max_tries", 1, 65536)
     for port in islice(port4me_gen(tool, **settings), max_tries):  # type: ignore[arg-type]
         if address == "0.0.0.0" and not is_free(port):  # [::] too, where the host has IPv6
             continue
@@ -72,8 +83,9 @@ def with_free_port(use: Callable[[int], T], tool: str | None = None, *, max_trie
     EADDRINUSE (someone took the port since it was found free), the next free port of
     the sequence is tried, at most ``max_tries`` times. Other errors propagate at once.
     """
-    if isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1:
-        raise UsageError(f"max_tries must be a whole number of at least 1, not {max_tries!r}")
+    if not callable(use):
+        raise BadValue("use", use, "expected a function that takes a port")
+    _whole(max_tries, "max_tries", 1, 65536)
     last: OSError | None = None
     tries = 0
     for port in islice(port4me_gen(tool, **settings), 65536):  # type: ignore[arg-type]

@@ -4,6 +4,12 @@ A lease is an entry in a JSON file in the user's runtime directory, read and wri
 under an exclusive lock, so choosing a port and recording it are one atomic step.
 Leases expire; only leasing calls read them, so plain port4me() calls (and every v1
 command line, spec P4M-CLI-8) give the same answers as before.
+
+The folder must be the caller's own and writable by nobody else, and is used through
+a descriptor: no name in it is followed if it is a symbolic link, the new state is
+written to an unpredictable name created exclusively, then renamed over the old one.
+State that is not what this module writes (hand edits, a crash, another version) is
+cleaned, keeping every entry that is still a valid lease.
 """
 
 from __future__ import annotations
@@ -16,34 +22,105 @@ import tempfile
 import time
 from pathlib import Path
 
+from .check import YEAR, shown, validate_port
 from .errors import UsageError
+from .portset import quote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Iterator, Mapping
 
 LEASES = "leases.json"
+LOCK = "lock"
+_MAX_BYTES = 8 << 20  # all 65535 ports leased take about 2 MB
+_NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def lease_directory(env: Mapping[str, str] | None = None) -> Path:
-    """PORT4ME_LEASE_DIR, else $XDG_RUNTIME_DIR/port4me, else a private folder in the temp dir."""
+def lease_directory(env: Mapping[str, str] | None = None) -> tuple[Path, str]:
+    """The lease folder and where it came from: PORT4ME_LEASE_DIR, $XDG_RUNTIME_DIR/port4me, or the temp dir."""
     env = os.environ if env is None else env
-    if env.get("PORT4ME_LEASE_DIR"):
-        return Path(env["PORT4ME_LEASE_DIR"])
-    if env.get("XDG_RUNTIME_DIR"):
-        return Path(env["XDG_RUNTIME_DIR"]) / "port4me"
+    for name, under in (("PORT4ME_LEASE_DIR", ""), ("XDG_RUNTIME_DIR", "port4me")):
+        value = env.get(name)
+        if value:
+            if not isinstance(value, str) or "\0" in value:
+                raise UsageError(f"invalid {name} value {shown(value)}: expected a folder")
+            return Path(value) / under, name
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"port4me-{uid}"
+    return Path(tempfile.gettempdir()) / f"port4me-{uid}", "the temporary folder"
 
 
-def _private(directory: Path) -> Path:
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    info = directory.lstat()
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise UsageError(f"lease folder {directory} is not a plain folder")
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        raise UsageError(f"lease folder {directory} belongs to another user")
-    return directory
+def _unsafe(directory: Path, source: str, why: str) -> UsageError:
+    return UsageError(f"unsafe lease folder {quote(str(directory))} ({source}): {why}; use a folder only you can write")
+
+
+def _open_private(directory: Path, source: str) -> int:
+    """A descriptor of the folder, created if missing, after checking that only the caller can write it."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW)
+    except OSError as error:
+        if directory.is_symlink():
+            raise _unsafe(directory, source, "it is a symbolic link") from None
+        raise UsageError(f"cannot use lease folder {quote(str(directory))} ({source}): {error.strerror}") from None
+    info = os.fstat(fd)
+    why = None
+    if not stat.S_ISDIR(info.st_mode):
+        why = "it is not a folder"
+    elif hasattr(os, "getuid") and info.st_uid != os.getuid():
+        why = "it belongs to another user"
+    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        why = "others can write to it"
+    if why:
+        os.close(fd)
+        raise _unsafe(directory, source, why)
+    return fd
+
+
+def _read(folder: int) -> bytes:
+    try:
+        fd = os.open(LEASES, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
+    except OSError:
+        return b""  # none yet, or a link, which is not a lease file
+    with os.fdopen(fd, "rb") as file:
+        return file.read(_MAX_BYTES + 1)
+
+
+def valid_leases(content: bytes, now: float) -> dict[int, float]:
+    """The active leases in ``content``; what is not a port and a number of seconds is dropped.
+
+    An expiry beyond now + a year (the longest lease) is cut to that, so that no entry,
+    however written, holds a port for ever.
+    """
+    try:
+        stored = json.loads(content) if len(content) <= _MAX_BYTES else None
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        stored = None
+    if not isinstance(stored, dict):
+        return {}
+    latest = now + YEAR
+    leases = {}
+    for port, until in stored.items():
+        if not (isinstance(port, str) and 0 < len(port) <= 5 and port.isascii() and port.isdigit()):
+            continue
+        if isinstance(until, bool) or not isinstance(until, (int, float)) or not until > now:  # drops NaN too
+            continue
+        if 1 <= int(port) <= 65535:
+            leases[int(port)] = float(min(until, latest))
+    return leases
+
+
+def _write(folder: int, leases: dict[int, float]) -> None:
+    """Write to a new file of an unpredictable name (exclusive, no link followed), then rename it into place."""
+    temporary = f".{LEASES}.{os.urandom(12).hex()}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump({str(port): until for port, until in sorted(leases.items())}, file)
+        os.replace(temporary, LEASES, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
 
 
 @contextlib.contextmanager
@@ -53,26 +130,26 @@ def locked_leases(env: Mapping[str, str] | None = None) -> Iterator[dict[int, fl
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         raise UsageError("leases need fcntl (POSIX systems)") from None
-    directory = _private(lease_directory(env))
-    path = directory / LEASES
-    with open(directory / "lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    directory, source = lease_directory(env)
+    folder = _open_private(directory, source)
+    try:
         try:
-            try:
-                stored = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                stored = {}
-            now = time.time()
-            leases = {int(port): float(until) for port, until in stored.items() if float(until) > now}
+            lock = os.open(LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600, dir_fd=folder)
+        except OSError as error:
+            raise _unsafe(directory, source, f"cannot open its lock file ({error.strerror})") from None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            leases = valid_leases(_read(folder), time.time())
             yield leases
-            temporary = directory / f".{LEASES}.{os.getpid()}"
-            temporary.write_text(json.dumps({str(p): t for p, t in sorted(leases.items())}), encoding="utf-8")
-            temporary.replace(path)
+            _write(folder, leases)
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            os.close(lock)  # closing releases the lock
+    finally:
+        os.close(folder)
 
 
 def release(port: int, env: Mapping[str, str] | None = None) -> bool:
     """End the lease on ``port`` early; True if there was one."""
+    validate_port(port)
     with locked_leases(env) as leases:
         return leases.pop(port, None) is not None

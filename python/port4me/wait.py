@@ -1,50 +1,74 @@
-"""Reachability and waiting: is host:port accepting connections, wait until free or open."""
+"""Reachability and waiting: is host:port accepting connections, wait until free or open.
+
+Every call here is bounded by its timeout, name lookup included. getaddrinfo cannot be
+interrupted, so a lookup runs in a daemon thread that the call stops waiting for at
+the deadline: neither the call nor the interpreter's exit waits for a slow resolver.
+"""
 
 from __future__ import annotations
 
 import socket
 import time
 
-from .check import is_free, validate_port
-from .errors import UsageError
+from .check import BadValue, is_free, validate_port, validate_seconds
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable
 
-
-def _seconds(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
-        raise UsageError(f"{name} must be a finite number of seconds, at least 0, not {value!r}")
-    return float(value)
+_NO_SUCH_NAME = {
+    getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA", "EAI_ADDRFAMILY") if hasattr(socket, name)
+}  # a name that does not exist; EAI_AGAIN and EAI_FAIL are resolver trouble, which may pass
 
 
-def _addresses(host: str, port: int, timeout: float | None = None) -> list[tuple]:
-    """Resolve ``host``; a name that does not resolve is bad input, a resolver too slow is no answer."""
+def check_host(host: object, argument: str = "host") -> str:
+    """A host name or address literal that getaddrinfo can be asked about (IDNA-encodable text)."""
     if not isinstance(host, str) or not host:
-        raise UsageError(f"host must be a non-empty string, not {host!r}")
-    from concurrent.futures import ThreadPoolExecutor
-    from concurrent.futures import TimeoutError as Slow
-
-    pool = ThreadPoolExecutor(1)
+        raise BadValue(argument, host, "expected a host name or IP address")
     try:
-        return pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM).result(timeout)
-    except socket.gaierror as error:
-        raise UsageError(f"cannot resolve host {host!r}: {error.strerror}") from None
-    except Slow:
-        return []
-    finally:
-        pool.shutdown(wait=False)
+        host.encode("idna")  # what getaddrinfo does first; it fails on surrogates, NUL, empty or long labels
+    except UnicodeError:
+        raise BadValue(argument, host, "not a valid host name") from None
+    if "\0" in host:
+        raise BadValue(argument, host, "not a valid host name")
+    return host
 
 
-def is_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
-    """True if a TCP connection to ``host:port`` succeeds, trying every address the name resolves to.
+def _lookup(host: str, port: int, timeout: float) -> list[tuple]:
+    """getaddrinfo in a daemon thread; [] if it has not answered within ``timeout`` or cannot now.
 
-    ``timeout`` bounds the whole call, name resolution included: the addresses share it.
+    A name that does not exist is bad input (BadValue); a temporary failure is no answer.
+    An address literal is parsed at once, with no lookup and no thread.
     """
-    validate_port(port)
-    deadline = time.monotonic() + _seconds(timeout, "timeout")
-    for family, kind, proto, _, address in _addresses(host, port, timeout):
+    import queue
+    import threading
+
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except OSError:
+        pass  # a name: look it up
+
+    answers: queue.SimpleQueue = queue.SimpleQueue()
+
+    def ask() -> None:
+        try:
+            answers.put(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as error:  # gaierror is an OSError
+            answers.put(error)
+
+    threading.Thread(target=ask, name=f"port4me lookup {host}", daemon=True).start()
+    try:
+        answer = answers.get(timeout=timeout)
+    except queue.Empty:
+        return []
+    if isinstance(answer, socket.gaierror) and answer.errno in _NO_SUCH_NAME:
+        raise BadValue("host", host, f"the name does not resolve ({answer.strerror})")
+    return [] if isinstance(answer, OSError) else answer
+
+
+def _connect_any(addresses: list[tuple], deadline: float) -> bool:
+    """True if a TCP connection to one of ``addresses`` succeeds before ``deadline``."""
+    for family, kind, proto, _, address in addresses:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
@@ -58,36 +82,71 @@ def is_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
     return False
 
 
+def is_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    """True if a TCP connection to ``host:port`` succeeds, trying every address the name resolves to.
+
+    ``timeout`` bounds the whole call, name resolution included: the addresses share it.
+    A name that does not exist raises UsageError; a resolver too slow to answer is "not reachable".
+    """
+    check_host(host)
+    validate_port(port)
+    deadline = time.monotonic() + validate_seconds(timeout, "timeout")
+    return _connect_any(_lookup(host, port, timeout), deadline)
+
+
 def _wait(condition: Callable[[], bool], what: str, timeout: float, interval: float) -> None:
-    deadline = time.monotonic() + _seconds(timeout, "timeout")
-    pause = _seconds(interval, "interval")
+    deadline = time.monotonic() + timeout
     while not condition():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError(f"timed out after {timeout:g} s waiting until {what}")
-        time.sleep(min(pause, remaining))
+        time.sleep(min(interval, remaining))
 
 
 def _free_condition(port: int, check: dict[str, str]) -> tuple[Callable[[], bool], str]:
+    unknown = set(check) - {"protocol", "family", "address"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise BadValue(name, check[name], "not a check option: expected protocol, family or address")
     is_free(port, **check)  # validates port, protocol, family and address before any waiting
     return (lambda: is_free(port, **check)), f"port {port} is free"
 
 
 def _open_condition(host: str, port: int, timeout: float, interval: float) -> tuple[Callable[[], bool], str]:
+    """Resolve once, within the wait's own deadline, then try to connect until it succeeds.
+
+    A name that does not exist is reported by the first try, before any waiting.
+    """
+    check_host(host)
     validate_port(port)
-    _addresses(host, port)  # a host that does not resolve is bad input, reported before any waiting
-    _seconds(timeout, "timeout")
+    deadline = time.monotonic() + timeout
     attempt = min(max(interval, 0.05), 1.0)
-    return (lambda: is_reachable(host, port, attempt)), f"{host}:{port} accepts connections"
+    addresses: list[tuple] = []
+
+    def condition() -> bool:
+        if not addresses:
+            addresses.extend(_lookup(host, port, max(deadline - time.monotonic(), 0.0)))
+        return bool(addresses) and _connect_any(addresses, min(time.monotonic() + attempt, deadline))
+
+    return condition, f"{host}:{port} accepts connections"
+
+
+def _times(timeout: object, interval: object) -> tuple[float, float]:
+    return validate_seconds(timeout, "timeout"), validate_seconds(interval, "interval")
 
 
 def wait_until_free(port: int, timeout: float = 10.0, interval: float = 0.1, **check: str) -> None:
     """Return once ``port`` is free (``is_free`` with ``check``), or raise TimeoutError after ``timeout``."""
+    timeout, interval = _times(timeout, interval)
     _wait(*_free_condition(port, check), timeout, interval)
 
 
 def wait_until_open(host: str, port: int, timeout: float = 10.0, interval: float = 0.1) -> None:
-    """Return once ``host:port`` accepts TCP connections, or raise TimeoutError after ``timeout``."""
+    """Return once ``host:port`` accepts TCP connections, or raise TimeoutError after ``timeout``.
+
+    ``timeout`` bounds the whole wait, name resolution included.
+    """
+    timeout, interval = _times(timeout, interval)
     _wait(*_open_condition(host, port, timeout, interval), timeout, interval)
 
 
@@ -95,20 +154,21 @@ async def _wait_async(condition: Callable[[], bool], what: str, timeout: float, 
     import asyncio
 
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + _seconds(timeout, "timeout")
-    pause = _seconds(interval, "interval")
+    deadline = loop.time() + timeout
     while not await loop.run_in_executor(None, condition):
         remaining = deadline - loop.time()
         if remaining <= 0:
             raise TimeoutError(f"timed out after {timeout:g} s waiting until {what}")
-        await asyncio.sleep(min(pause, remaining))
+        await asyncio.sleep(min(interval, remaining))
 
 
 async def async_wait_until_free(port: int, timeout: float = 10.0, interval: float = 0.1, **check: str) -> None:
     """The asyncio form of ``wait_until_free``: the checks run in the loop's executor."""
+    timeout, interval = _times(timeout, interval)
     await _wait_async(*_free_condition(port, check), timeout, interval)
 
 
 async def async_wait_until_open(host: str, port: int, timeout: float = 10.0, interval: float = 0.1) -> None:
     """The asyncio form of ``wait_until_open``."""
+    timeout, interval = _times(timeout, interval)
     await _wait_async(*_open_condition(host, port, timeout, interval), timeout, interval)

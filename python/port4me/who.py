@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import validate_port
-from .errors import Port4meError, UsageError
+from .check import PROTOCOLS, validate_choice, validate_port
+from .errors import Port4meError
 
 
 class NeedsPsutil(Port4meError):
@@ -52,15 +53,14 @@ _TCP_STATES = {
 def who_holds(port: int, protocol: str = "both", backend: str = "auto") -> list[Holder]:
     """Every local socket bound to ``port`` (TCP, UDP or both), sorted; process details where the OS allows.
 
-    On Linux (``backend="proc"``) it reads /proc directly: the port's sockets first,
-    then only as many processes' descriptors as it takes to find their owners.
-    Elsewhere (``backend="psutil"``) it asks psutil, an optional dependency.
+    A socket shared by several processes (a server and its forked workers) is listed
+    once per process. On Linux (``backend="proc"``) it reads /proc directly: the port's
+    sockets first, then every process's descriptors, comparing only names, to find all
+    their owners. Elsewhere (``backend="psutil"``) it asks psutil, an optional dependency.
     """
     validate_port(port)
-    if protocol not in ("tcp", "udp", "both"):
-        raise UsageError(f"protocol must be tcp, udp or both, not {protocol!r}")
-    if backend not in ("auto", "proc", "psutil"):
-        raise UsageError(f"backend must be auto, proc or psutil, not {backend!r}")
+    validate_choice(protocol, "protocol", PROTOCOLS)
+    validate_choice(backend, "backend", ("auto", "proc", "psutil"))
     if backend == "auto":
         backend = "proc" if Path("/proc/net/tcp").exists() else "psutil"
     protocols = ("tcp", "udp") if protocol == "both" else (protocol,)
@@ -101,7 +101,7 @@ def _from_proc(port: int, protocols: tuple[str, ...]) -> list[Holder]:
 
 
 def _owners(links: set[str]) -> dict[str, list[tuple[int, str | None]]]:
-    """Which processes hold these sockets; stops as soon as each has an owner."""
+    """Every process holding each of these sockets: a forked worker shares its parent's, so none is skipped."""
     owners: dict[str, list[tuple[int, str | None]]] = {}
     if not links:
         return owners
@@ -125,8 +125,6 @@ def _owners(links: set[str]) -> dict[str, list[tuple[int, str | None]]]:
                     name = None
                 if (pid, name) not in owners.setdefault(link, []):
                     owners[link].append((pid, name))
-        if len(owners) == len(links):
-            break
     return owners
 
 
@@ -135,12 +133,15 @@ def _from_psutil(port: int, protocol: str) -> list[Holder]:
         import psutil
     except ImportError:
         raise NeedsPsutil("who holds a port needs psutil here: pip install 'port4me-kit[who]'") from None
+    kind = "inet" if protocol == "both" else protocol
+    found = [(conn, conn.pid) for conn in psutil.net_connections(kind=kind) if conn.laddr and conn.laddr.port == port]
+    if found and sys.platform.startswith("linux"):
+        # psutil's Linux net_connections() names one process per socket, the first it finds
+        # (psutil/_pslinux.py: inodes[inode][0]); each process's own list names every holder.
+        found = _per_process(psutil, kind, port) + [(conn, pid) for conn, pid in found if not pid]
     names: dict[int, str | None] = {}
-    found = []
-    for conn in psutil.net_connections(kind="inet" if protocol == "both" else protocol):
-        if not conn.laddr or conn.laddr.port != port:
-            continue
-        pid = conn.pid
+    holders = []
+    for conn, pid in found:
         if pid and pid not in names:
             try:
                 names[pid] = psutil.Process(pid).name()
@@ -148,5 +149,23 @@ def _from_psutil(port: int, protocol: str) -> list[Holder]:
                 names[pid] = None
         proto = "tcp" if conn.type == socket.SOCK_STREAM else "udp"
         state = conn.status if proto == "tcp" else "BOUND"
-        found.append(Holder(proto, conn.laddr.ip, port, state, pid, names.get(pid) if pid else None))
+        holders.append(Holder(proto, conn.laddr.ip, port, state, pid, names.get(pid) if pid else None))
+    return holders
+
+
+def _per_process(psutil, kind: str, port: int) -> list[tuple[object, int]]:
+    """(connection, pid) for every process that holds a socket on ``port``; one entry per socket and process."""
+    seen = set()
+    found = []
+    for process in psutil.process_iter():
+        listing = getattr(process, "net_connections", None) or process.connections  # psutil < 6
+        try:
+            connections = listing(kind=kind)
+        except (psutil.Error, OSError):
+            continue  # gone, or not ours to look at
+        for conn in connections:
+            key = (process.pid, conn.type, conn.laddr, conn.raddr, conn.status)
+            if conn.laddr and conn.laddr.port == port and key not in seen:
+                seen.add(key)
+                found.append((conn, process.pid))
     return found
