@@ -176,6 +176,27 @@ def main() -> int:
         f"{who['ours'] * 1e3:.1f} ms / {who['psutil'] * 1e3:.1f} ms",
     )
 
+    hostile = json.loads(
+        subprocess.run([ours, str(HERE / "input.py")], check=True, capture_output=True, text=True, timeout=900).stdout
+    )
+    for where, figures in hostile["repeated"].items():
+        row(
+            f"{where}: 1-65535 written 16,000 times (128 KiB) / written once, cold command",
+            figures["ratio"],
+            "<= 1.2",
+            figures["ratio"] <= 1.2,
+            f"medians of 25 runs: {figures['repeated'] * 1e3:.1f} ms / {figures['once'] * 1e3:.1f} ms",
+        )
+    huge = hostile["huge_range"]
+    megabytes = huge["peak_bytes"] / 2**20
+    row(
+        "port4me(include=range(1, 10**8)) refused: peak traced memory, MB",
+        megabytes,
+        "<= 50",
+        huge["refused"] and megabytes <= 50,
+        f"{'refused with UsageError' if huge['refused'] else 'NOT refused'}, peak {huge['peak_bytes']} bytes",
+    )
+
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
