@@ -161,3 +161,28 @@ def test_check_covers_the_json_files(tmp_path, change, stale):
     )
     assert result.returncode == (0 if change is None else 1), result.stdout + result.stderr
     assert f"stale: {stale}" in result.stdout
+
+
+def _numbers(value) -> list[int]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [n for item in value for n in _numbers(item)] if isinstance(value, list) else []
+
+
+@pytest.mark.parametrize("path", JSON_FILES, ids=lambda p: p.name)
+def test_every_number_fits_32_bits_unsigned(path):
+    # INTERPRETING.md promises it, so that a reader in any language can use plain integers.
+    numbers = _numbers(json.loads(path.read_text(encoding="utf-8")))
+    assert numbers and all(0 <= n < 2**32 for n in numbers)
+
+
+def test_every_file_has_the_same_versions():
+    versions = {
+        (d["spec_version"], d["vectors_version"])
+        for d in (json.loads(p.read_text(encoding="utf-8")) for p in JSON_FILES)
+    }
+    assert versions == {("1.1", "1.1.0")}
