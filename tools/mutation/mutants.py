@@ -95,8 +95,9 @@ def short(text: str) -> str:
     return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 3] + "..."
 
 
-def _show(node: ast.AST) -> str:
-    return short(ast.unparse(node))
+def _show(node: ast.AST, source: str) -> str:
+    """The node as written in the file: the same text on every Python version (ast.unparse is not)."""
+    return short(ast.get_source_segment(source, node) or ast.unparse(node))
 
 
 def _is_docstring(node: ast.AST) -> bool:
@@ -126,8 +127,9 @@ def _is_stderr_write(node: ast.AST) -> bool:
 class _Finder:
     """Walks one module's AST in source order and records every mutation site."""
 
-    def __init__(self, module: str):
+    def __init__(self, module: str, source: str):
         self.module = module
+        self.source = source
         self.found: list[Mutant] = []
         self.counts: dict[tuple, int] = {}
 
@@ -179,11 +181,11 @@ class _Finder:
         elif isinstance(node, ast.Constant):
             self.constant(node, path, scope, message)
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            add(node, path, scope, "not", _show(node), _show(node.operand), ("operand",))
+            add(node, path, scope, "not", _show(node, self.source), _show(node.operand, self.source), ("operand",))
         elif isinstance(node, ast.Return) and node.value is not None and not _is_none(node.value):
-            add(node, path, scope, "return", _show(node), "return None", ("return_none",))
+            add(node, path, scope, "return", _show(node, self.source), "return None", ("return_none",))
         if isinstance(node, _DELETABLE):
-            add(node, path, scope, "stmt", _show(node), "pass", ("pass",))
+            add(node, path, scope, "stmt", _show(node, self.source), "pass", ("pass",))
         if isinstance(node, (ast.If, ast.While, ast.IfExp)):
             self.condition(node, path, scope)
         if isinstance(node, ast.Subscript):
@@ -205,7 +207,8 @@ class _Finder:
         for forced in (True, False):
             if isinstance(test, ast.Constant) and test.value is forced:
                 continue
-            self.add(test, [*path, ("test", None)], scope, "cond", _show(test), repr(forced), ("const", forced))
+            text = _show(test, self.source)
+            self.add(test, [*path, ("test", None)], scope, "cond", text, repr(forced), ("const", forced))
 
     def subscript(self, node: ast.Subscript, path, scope) -> None:
         index = node.slice
@@ -222,8 +225,8 @@ class _Finder:
 
     def shift(self, node, path, scope) -> None:
         for delta in (1, -1):
-            text = f"{_show(node)} {'+' if delta > 0 else '-'} 1"
-            self.add(node, path, scope, "slice", _show(node), text, ("shift", delta))
+            text = f"{_show(node, self.source)} {'+' if delta > 0 else '-'} 1"
+            self.add(node, path, scope, "slice", _show(node, self.source), text, ("shift", delta))
 
 
 def _operator_span(owner: ast.AST, step: tuple) -> tuple[int, int, int, int]:
@@ -255,7 +258,7 @@ def _is_index_wrapper(node: ast.AST) -> bool:
 
 def find_mutants(source: str, module: str) -> list[Mutant]:
     """Every mutant of a module's source, in source order."""
-    finder = _Finder(module)
+    finder = _Finder(module, source)
     finder.visit(ast.parse(source), [], "<module>", False)
     return finder.found
 
