@@ -13,6 +13,7 @@ is up to date), 1 when not, 2 for bad input or a reference that fails its own ve
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import importlib.util
 import os
@@ -48,6 +49,12 @@ def all_mutants(directory: Path, modules: list[str]) -> list[Mutant]:
     for module in modules:
         found += find_mutants((directory / f"{module}.py").read_text(encoding="utf-8"), module)
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def vectors() -> tuple:
+    """Every vector, read and validated once per process (the harness's tests call main() often)."""
+    return tuple(load_all())
 
 
 def in_sample(mutant: Mutant, every: int) -> bool:
@@ -126,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         entries = equivalents.load(args.equivalents)
-        cases = select(load_all(), args.select)
+        cases = select(list(vectors()), args.select)
     except (equivalents.ListError, VectorError) as error:
         return _usage(str(error))
     with tempfile.TemporaryDirectory(prefix="port4me-mutation-") as scratch:
