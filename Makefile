@@ -53,11 +53,11 @@ bench: install upstream
 	$(BIN)/python bench/run.py --upstream-python=$(UPSTREAM)/bin/python --json=reports/bench.json
 
 ## mutation: every single-point mutant of the modules that decide v1 output, run against the vectors
-## (about 5 minutes on 2 cores; fails while a survivor is neither killed nor listed in tools/mutation/equivalent.yaml)
+## (3 to 5 minutes on 2 cores; fails while a survivor is neither killed nor listed in tools/mutation/equivalent.yaml)
 mutation: install
 	$(BIN)/python -m tools.mutation --json=reports/mutation.json $(MUTATION_ARGS)
 
-## mutation-sample: the fixed CI sample, one mutant in 8 by a hash of its ID (about 40 seconds)
+## mutation-sample: the fixed CI sample, one mutant in 8 by a hash of its ID (under a minute)
 mutation-sample: install
 	$(BIN)/python -m tools.mutation --sample --json=reports/mutation-sample.json $(MUTATION_ARGS)
 
