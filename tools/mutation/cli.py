@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from port4me_conformance.runner import Host
+from port4me_conformance.runner import Host, variants
 from port4me_conformance.vectors import VectorError, load_all, select
 
 from . import compare, equivalents, report
@@ -63,8 +63,7 @@ def in_sample(mutant: Mutant, every: int) -> bool:
 
 
 def work_items(cases, via: str) -> list:
-    from port4me_conformance.runner import variants
-
+    """(case, variant) pairs in the order a mutant runs them."""
     items = [(case, variant) for case in cases for variant in variants(case, via)]
     return sorted(items, key=lambda item: LEVEL_ORDER[level(item[0])])  # stable: file order within a level
 
@@ -168,6 +167,8 @@ def _choose(mutants: list[Mutant], args) -> list[Mutant] | str:
         if missing:
             return f"no such mutant: {', '.join(missing)} (see --list)"
         chosen = [m for m in mutants if m.id in set(args.id)]
+    if args.jobs < 1 or args.case_timeout <= 0 or args.mutant_timeout <= 0 or args.memory_mb < 64:
+        return "--jobs must be at least 1, the time limits above 0 and --memory-mb at least 64"
     if args.sample:
         if args.sample < 1:
             return "--sample must be at least 1"
