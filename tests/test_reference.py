@@ -18,6 +18,9 @@ ALLOWED_SKIPS |= {
     "check-no-ipv6-ignores-ipv6-listener",
     "check-socket-emfile-test",
     "check-socket-emfile-search",
+    "user-account-name",
+    "user-account-name-after-variables",
+    "user-account-name-with-tool",
 }
 
 

@@ -124,7 +124,7 @@ class Runner:
 
     def _skip_reason(self, case: Case) -> str:
         needs = case.needs
-        unsupported = sorted(set(needs) & {"nameless-user", "no-ipv6", "emfile"})
+        unsupported = sorted(set(needs) & {"nameless-user", "nobody", "no-ipv6", "emfile"})
         if unsupported:
             return f"needs {', '.join(unsupported)}, which this runner cannot provide yet"
         if "ipv6" in needs and not self.host.ipv6:

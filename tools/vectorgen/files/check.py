@@ -299,3 +299,20 @@ def highest_port_cases() -> Iterator[Case]:
         argv("--user=alice", "--include={port}"),
         real=RealCheck(Hold("none"), port=65535),
     )
+
+    yield Case(
+        "check-search-ipv6-only-listener",
+        "the search passes a port held only on [::] (IPV6_V6ONLY) and prints the next",
+        ["P4M-CHECK-1", "P4M-SEQ-5"],
+        ports(["{port2}"]),
+        argv("--user=alice", "--prepend={port}", "--include={port2}"),
+        real=RealCheck(Hold("listen", "::", v6only=True), needs=["ipv6"]),
+    )
+    yield Case(
+        "check-test-1-held",
+        "--test=1 with a listener on port 1: busy",
+        ["P4M-CHECK-1", "P4M-TEST-1"],
+        BUSY,
+        argv("--test={port}"),
+        real=RealCheck(LISTEN_ANY4, needs=["root"], port=1),
+    )

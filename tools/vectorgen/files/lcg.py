@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..case import Case, VectorFile, settings
 from ..expect import UNIT_ONLY, ports
-from ..model import lcg_next, lst, model
+from ..model import lcg_next, lst, model, rng
 
 FILE = VectorFile("lcg", "The generator", "The LCG, its fixed point, and the draws it yields.")
 
@@ -58,4 +58,13 @@ def cases() -> Iterator[Case]:
         settings(user="alice", include="0-3", list=4),
         observed="spec_zero_range_include",
         decisions=[11],
+    )
+
+    yield Case(
+        "lcg-fixed-point-small-set",
+        "the fixed-point seed (dfam) over a small set: the draws after 65536 are those after 0",
+        ["P4M-LCG-2"],
+        ports(model("dfam", 3, include=rng(5000, 5100))),
+        settings(user="dfam", include="5000-5100", list=3),
+        flags=["fixed-point"],
     )

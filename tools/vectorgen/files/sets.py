@@ -561,3 +561,61 @@ def overlap_cases() -> Iterator[Case]:
         alice(250, include=lst("60000-60099")),
         settings(user="alice", include="60000-60099", list=250),
     )
+
+    yield from mutation_cases()
+
+
+def mutation_cases() -> Iterator[Case]:
+    """Inputs that single-point mutants of the reference got wrong while every other vector passed."""
+    for user, skip, count in (("alice", 5400, 3), ("alice", 10000, 3), ("u4", 28979, 1), ("bob", 7777, 2)):
+        yield Case(
+            f"skip-jump-{user}-{skip}",
+            f"{user}'s stream from item {skip}: far enough to jump, not so far that the jump wraps the cycle",
+            ["P4M-SEQ-2", "P4M-LCG-3"],
+            ports(model(user, count, skip=skip)),
+            settings(user=user, skip=skip, list=count),
+        )
+    yield Case(
+        "skip-jump-set-below-65535",
+        "a jump over a set that stops at 60000",
+        ["P4M-SEQ-2", "P4M-SET-1"],
+        alice(1, include=lst("1024-60000"), skip=50000),
+        settings(user="alice", include="1024-60000", skip=50000, list=1),
+    )
+    for exclude in ("5005-5020", "4990-5002"):
+        yield Case(
+            f"set-exclude-edge-{exclude}-skip",
+            f"--exclude={exclude} cuts an edge of --include=5000-5010; a skip of 2 reads past the cut",
+            ["P4M-SET-1", "P4M-SET-3", "P4M-SEQ-2"],
+            alice(3, include=lst("5000-5010"), exclude=UNSAFE | lst(exclude), skip=2),
+            settings(user="alice", include="5000-5010", exclude=exclude, skip=2, list=3),
+        )
+    for include, count in (
+        ("5000-5005,5002-5003", 7),
+        ("5000-5001,5010-5020,5015-5016", 14),
+        ("5000-5005,5005-5010", 11),
+    ):
+        yield Case(
+            f"set-include-overlap-{include.replace(',', '-and-')}",
+            f"overlapping include ranges {include} name each port once",
+            ["P4M-SET-1", "P4M-SET-2", "P4M-SEQ-6"],
+            alice(count, include=lst(include)),
+            settings(user="alice", include=include, list=count),
+        )
+    yield Case(
+        "set-walk-draws-65535-above-set",
+        "a set that stops at 65000, walked past a draw of 65535",
+        ["P4M-SEQ-1", "P4M-SEQ-4"],
+        ports(model("u46367", 3, include=lst("1024-65000"))),
+        settings(user="u46367", include="1024-65000", list=3),
+    )
+    ones = "1" * 5000
+    yield Case(
+        "skip-5000-ones",
+        "a skip of 5000 ones: every digit counts",
+        ["P4M-SEQ-3", "P4M-ENV-5"],
+        alice(2, skip=decimal_mod(ones, 64495)),
+        settings(user="alice", skip=ones, list=2),
+        flags=["time-bound"],
+        decisions=[23],
+    )

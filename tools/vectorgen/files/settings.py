@@ -350,3 +350,28 @@ def account_cases() -> Iterator[Case]:
         settings(user="alice", list=1),
         needs=["nameless-user"],
     )
+    yield Case(
+        "user-account-name",
+        "with no user set anywhere, the account name: the call runs as the account 'nobody'",
+        ["P4M-ENV-3"],
+        ports(model("nobody", 2)),
+        argv("--list=2"),
+        needs=["nobody"],
+        decisions=[6],
+    )
+    yield Case(
+        "user-account-name-after-variables",
+        "USER, LOGNAME and USERNAME come before the account name",
+        ["P4M-ENV-3"],
+        alice(2),
+        argv("--list=2", env={"USERNAME": "alice"}),
+        needs=["nobody"],
+    )
+    yield Case(
+        "user-account-name-with-tool",
+        "the account name and a tool",
+        ["P4M-ENV-3", "P4M-SEED-1"],
+        ports(model("nobody,rstudio", 2)),
+        argv("--list=2", "rstudio"),
+        needs=["nobody"],
+    )

@@ -121,3 +121,12 @@ def cases() -> Iterator[Case]:
         usage(value="--foo"),
         argv("--test=80", "--foo=1"),
     )
+
+    for port in (1, 65535):
+        yield Case(
+            f"test-bound-{port}",
+            f"--test={port}, the {'lowest' if port == 1 else 'highest'} port, is a port",
+            ["P4M-TEST-1", "P4M-ENV-5"],
+            FREE,
+            argv(f"--test={port}"),
+        )
