@@ -619,3 +619,39 @@ def mutation_cases() -> Iterator[Case]:
         flags=["time-bound"],
         decisions=[23],
     )
+
+    yield from prepend_overlap_cases()
+
+
+def written(text: str) -> list[int]:
+    """The ports of a simple list of ports and ranges, in the order written, repeats kept."""
+    out: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        out.extend(range(int(low), int(high or low) + 1))
+    return out
+
+
+PREPEND_OVERLAPS = [
+    ("fills-gap", "10-12,20-22,11-21", "a range that fills the gap between two earlier ranges"),
+    ("joins-right", "20-22,18-19", "a range just before an earlier one"),
+    ("joins-left", "20-22,23-25", "a range just after an earlier one"),
+    ("between", "20-22,30-31,25", "a port between two earlier ranges, touching neither"),
+    ("contained-then-containing", "5-30,10-12,1-40", "a range inside an earlier one, then one around everything"),
+    ("overlaps-both-ends", "100-200,150-160,50-120,180-250", "ranges that overlap an earlier range's start and end"),
+    ("mixed", "10-12,20-22,11-21,5-30,1-3,4,31-33,2-40", "every kind at once"),
+]
+
+
+def prepend_overlap_cases() -> Iterator[Case]:
+    """P4M-SET-4: each prepended port once, at its first place, however ranges overlap."""
+    for suffix, text, why in PREPEND_OVERLAPS:
+        distinct = len(set(written(text)))
+        yield Case(
+            f"prepend-overlap-{suffix}",
+            f"--prepend={text}: {why}; each port once, where it first appears",
+            ["P4M-SET-4"],
+            ports(model("alice", distinct + 2, prepend=written(text))),
+            settings(user="alice", prepend=text, list=distinct + 2),
+            decisions=[20],
+        )

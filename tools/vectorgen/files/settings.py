@@ -375,3 +375,10 @@ def account_cases() -> Iterator[Case]:
         argv("--list=2", "rstudio"),
         needs=["nobody"],
     )
+    yield Case(
+        "number-list-200-digits-shown",
+        "a bad value of 200 characters is named in full (only longer ones may be shortened)",
+        ["P4M-CLI-11", "P4M-ENV-5"],
+        usage("list", "9" * 200),
+        settings(user="alice", list="9" * 200),
+    )
