@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 
 from ..case import Case, VectorFile, argv, settings
@@ -643,9 +644,21 @@ PREPEND_OVERLAPS = [
 ]
 
 
+def scattered_ranges(seed: int, count: int, span: int) -> str:
+    """A fixed, irregular list of ``count`` ports and ranges in 1..span (seeded: the same every run)."""
+    draw = random.Random(seed)
+    items = []
+    for _ in range(count):
+        low = draw.randint(1, span)
+        high = min(span, low + draw.choice([0, 0, 1, 2, 5, 13, 40]))
+        items.append(f"{low}-{high}" if high > low else str(low))
+    return ",".join(items)
+
+
 def prepend_overlap_cases() -> Iterator[Case]:
     """P4M-SET-4: each prepended port once, at its first place, however ranges overlap."""
-    for suffix, text, why in PREPEND_OVERLAPS:
+    scattered = [(f"scattered-{seed}", scattered_ranges(seed, 60, 300), "60 irregular items") for seed in (1, 2, 3)]
+    for suffix, text, why in PREPEND_OVERLAPS + scattered:
         distinct = len(set(written(text)))
         yield Case(
             f"prepend-overlap-{suffix}",
