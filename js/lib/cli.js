@@ -2,11 +2,10 @@
 // one line on stderr for an error, exit codes 0, 1 and 2.
 
 import { builtin } from './check.js';
+import { Port4meError, UsageError } from './errors.js';
 import {
-  Port4meError,
   SPEC_VERSION,
   Settings,
-  UsageError,
   Unverified,
   VERSION,
   accountName,
@@ -15,7 +14,7 @@ import {
   quote,
   resolve,
   sameText,
-} from './port4me.js';
+} from './core.js';
 
 const VALUE_OPTIONS = new Map([
   ['--user', 'user'],
