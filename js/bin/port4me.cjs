@@ -1084,7 +1084,7 @@ async function main({ args, getVariable, accountName: account = accountName, std
       stdout(`port4me-js ${VERSION} (port4me spec ${SPEC_VERSION})\n`);
       return 0;
     }
-    const label = (name) => (name === 'tool' && toolArgument ? 'the tool argument' : LABELS.get(name));
+    const label = (name) => (name === 'tool' && toolArgument ? 'tool argument' : LABELS.get(name));
     const request = resolve(new Settings(options, { label, getVariable, accountName: account }));
     const result = await execute(request, check);
     if (request.mode === 'test') return result ? 0 : 1;
