@@ -175,10 +175,15 @@ const SPEC_VERSION = '1.1';
 
 const LONE_SURROGATE = /\p{Cs}/u; // in a /u pattern a surrogate pair is one code point, never Cs
 
+/** Does the string hold a lone surrogate? (String#isWellFormed is native from Node 20; the pattern costs more to compile.) */
+function hasLoneSurrogate(text) {
+  return typeof text.isWellFormed === 'function' ? !text.isWellFormed() : LONE_SURROGATE.test(text);
+}
+
 /** P4M-HASH-1: h = 31·h + c mod 2³² over the string's code points (not UTF-16 units). */
 function stringHash(text) {
   if (typeof text !== 'string') throw new UsageError(`stringHash() expects a string, not ${describe(text)}`);
-  if (LONE_SURROGATE.test(text)) throw new UsageError('stringHash(): the string holds a lone surrogate, which is not a Unicode scalar value');
+  if (hasLoneSurrogate(text)) throw new UsageError('stringHash(): the string holds a lone surrogate, which is not a Unicode scalar value');
   let hash = 0;
   for (const char of text) hash = (Math.imul(hash, 31) + char.codePointAt(0)) >>> 0;
   return hash;
@@ -592,7 +597,7 @@ class Settings {
   /** A value as text. strict: the value is hashed, so it must be valid Unicode (P4M-HASH-3). */
   text(value, source, strict) {
     if (typeof value === 'string') {
-      if (strict && LONE_SURROGATE.test(value)) {
+      if (strict && hasLoneSurrogate(value)) {
         throw new UsageError(`invalid ${source} value ${quote(value)}: not valid Unicode (a lone surrogate)`);
       }
       return value;
