@@ -4,8 +4,10 @@
 // Node's net.Server sets SO_REUSEADDR on every TCP listener it binds on POSIX systems
 // (libuv's uv__tcp_bind), and IPV6_V6ONLY when `ipv6Only` is true; the test suite
 // checks both with strace where it can. On Linux, the two wildcard binds decide both
-// halves of P4M-CHECK-1 (section 8.1). Nothing connects to the port (P4M-CHECK-4), and
-// every socket is closed before the answer (P4M-CHECK-2).
+// halves of P4M-CHECK-1 (section 8.1). Elsewhere (macOS, the BSDs, Windows) a wildcard
+// bind can succeed beside a listener on one address, so the check also listens on each
+// local address (os.networkInterfaces(), and 127.0.0.1 and ::1). Nothing connects to the
+// port (P4M-CHECK-4), and every socket is closed before the answer (P4M-CHECK-2).
 
 import { createRequire } from 'node:module';
 import { PortCheckError, UsageError } from './errors.js';
@@ -49,12 +51,35 @@ function failure(port, error) {
 }
 
 /**
+ * The local addresses to listen on besides the wildcards, as [host, isIPv6] pairs: none on
+ * Linux, where the wildcard binds see listeners on every address (section 8.1).
+ */
+export function localAddresses(platform = process.platform, interfaces = () => builtin('os').networkInterfaces()) {
+  if (platform === 'linux') return [];
+  const hosts = new Map([
+    ['127.0.0.1', false],
+    ['::1', true],
+  ]);
+  for (const [name, entries] of Object.entries(interfaces())) {
+    for (const entry of entries ?? []) {
+      const ipv6 = entry.family === 'IPv6' || entry.family === 6;
+      // a link-local IPv6 address names its interface: by number on Windows, by name elsewhere
+      const zone = ipv6 && entry.scopeid ? `%${platform === 'win32' ? entry.scopeid : name}` : '';
+      hosts.set(`${entry.address}${zone}`, ipv6);
+    }
+  }
+  return [...hosts];
+}
+
+/**
  * A check function, port => Promise<boolean>, that remembers across calls whether the
- * host has IPv6. `listen` replaces listenOnce (tests use it to simulate failures).
+ * host has IPv6. `listen` replaces listenOnce and `addresses` the local addresses (tests
+ * use both to simulate failures and other platforms).
  * Rejects with PortCheckError when a socket cannot be created (P4M-CHECK-7).
  */
-export function createChecker(listen = listenOnce) {
+export function createChecker(listen = listenOnce, addresses = localAddresses) {
   let hasIPv6; // undefined until the first IPv6 socket answers
+  let locals; // the local addresses, looked up once
 
   // Does this listen error mean "busy"? Throws when it means "cannot check".
   async function busy(error, host, port) {
@@ -70,7 +95,8 @@ export function createChecker(listen = listenOnce) {
     throw failure(port, error);
   }
 
-  return async function check(port) {
+  // P4M-CHECK-1 (b), and on Linux (a): the wildcard addresses of both families.
+  async function wildcards(port) {
     const ipv4 = await listen('0.0.0.0', port, false);
     if (ipv4 !== null && (await busy(ipv4, '0.0.0.0', port))) return false;
     if (hasIPv6 === false) return true;
@@ -84,6 +110,19 @@ export function createChecker(listen = listenOnce) {
       return true;
     }
     return !(await busy(ipv6, '::', port));
+  }
+
+  return async function check(port) {
+    if (!(await wildcards(port))) return false;
+    locals ??= addresses();
+    for (const [host, ipv6] of locals) {
+      if (ipv6 && hasIPv6 === false) continue;
+      const error = await listen(host, port, false);
+      // an address that went away, or that cannot be listened on, holds no listener
+      if (error === null || error.code === 'EADDRNOTAVAIL' || error.code === 'EINVAL') continue;
+      if (await busy(error, host, port)) return false;
+    }
+    return true;
   };
 }
 

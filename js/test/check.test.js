@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import { createChecker, listenOnce } from '../lib/check.js';
+import { createChecker, listenOnce, localAddresses } from '../lib/check.js';
 import { main } from '../lib/cli.js';
 import { PortCheckError, isPortFree } from '../lib/port4me.js';
 import { COMMAND, FAILSOCKET, PACKAGE, cleanEnv, have, isLinux, isRoot } from './helpers/common.js';
@@ -85,6 +85,55 @@ test('EACCES from bind on a port we may not bind is busy (P4M-CHECK-3): a socket
     assert.equal(await createChecker(listen)(80), false);
     assert.deepEqual(calls.at(-1), [host, 0, host === '::']);
   }
+});
+
+test('outside Linux, each local address is listened on too: a wildcard bind there can succeed beside a listener (section 8.1)', async () => {
+  assert.deepEqual(localAddresses('linux'), []);
+  const interfaces = () => ({
+    lo0: [
+      { address: '127.0.0.1', family: 'IPv4' },
+      { address: '::1', family: 'IPv6', scopeid: 0 },
+      { address: 'fe80::1', family: 'IPv6', scopeid: 1 },
+    ],
+    en0: [
+      { address: '192.168.1.5', family: 'IPv4' },
+      { address: 'fe80::aa', family: 6, scopeid: 4 },
+    ],
+  });
+  assert.deepEqual(localAddresses('darwin', interfaces), [
+    ['127.0.0.1', false],
+    ['::1', true],
+    ['fe80::1%lo0', true],
+    ['192.168.1.5', false],
+    ['fe80::aa%en0', true],
+  ]);
+  assert.deepEqual(localAddresses('win32', interfaces).slice(2).map(([host]) => host), ['fe80::1%1', '192.168.1.5', 'fe80::aa%4']);
+
+  const locals = () => [
+    ['127.0.0.1', false],
+    ['::1', true],
+    ['192.168.1.5', false],
+  ];
+  let fake = fakeListen({ '192.168.1.5 5000': 'EADDRINUSE' });
+  assert.equal(await createChecker(fake.listen, locals)(5000), false, 'a listener on one address');
+  assert.deepEqual(fake.calls.map(([host]) => host), ['0.0.0.0', '::', '127.0.0.1', '::1', '192.168.1.5']);
+  fake = fakeListen({ '::1': 'EADDRNOTAVAIL', '192.168.1.5': 'EINVAL' });
+  assert.equal(await createChecker(fake.listen, locals)(5000), true, 'addresses that cannot be listened on hold nothing');
+  fake = fakeListen({ '::': 'EAFNOSUPPORT' });
+  assert.equal(await createChecker(fake.listen, locals)(5000), true);
+  assert.deepEqual(fake.calls.map(([host]) => host), ['0.0.0.0', '::', '127.0.0.1', '192.168.1.5'], 'no IPv6: ::1 is not tried');
+  fake = fakeListen({ '127.0.0.1 5000': 'EMFILE' });
+  await assert.rejects(createChecker(fake.listen, locals)(5000), PortCheckError);
+  fake = fakeListen({ '127.0.0.1 80': 'EACCES' });
+  assert.equal(await createChecker(fake.listen, locals)(80), false, 'EACCES on an address, port 0 works there: busy');
+  let looked = 0;
+  const check = createChecker(fakeListen({}).listen, () => {
+    looked += 1;
+    return locals();
+  });
+  await check(1);
+  await check(2);
+  assert.equal(looked, 1, 'the addresses are looked up once per search');
 });
 
 test('the command stops a search at the first port it cannot check: exit 1, no port', async () => {
@@ -174,6 +223,26 @@ test('real sockets: a port found free can be bound at once, and the check connec
     assert.equal(connections, 0);
   } finally {
     await release(server);
+  }
+});
+
+test('real sockets: the per-address listens of other platforms, run here: every local address, zones included', async () => {
+  const calls = [];
+  const listen = async (host, port, ipv6Only) => {
+    const error = await listenOnce(host, port, ipv6Only);
+    calls.push([host, error?.code ?? null]);
+    return error;
+  };
+  const check = createChecker(listen, () => localAddresses('darwin'));
+  const port = await freePort();
+  assert.equal(await check(port), true);
+  for (const [host, code] of calls) assert.ok(code === null || code === 'EADDRNOTAVAIL', `${host}: ${code}`);
+  assert.ok(calls.some(([host]) => host === '127.0.0.1'));
+  const held = await hold('127.0.0.1', { port });
+  try {
+    assert.equal(await check(port), false);
+  } finally {
+    await release(held);
   }
 });
 
