@@ -380,7 +380,11 @@ function isEmpty(value) {
   return value === undefined || value === null || value === '' || (isTextual(value) && (value.length ?? value.text.length) === 0);
 }
 
-/** A whole number in [low, high] (P4M-ENV-5); with no high, the normalized digits (skip has no bound). */
+/**
+ * A whole number (P4M-ENV-5): 1*DIGIT from the command line or a variable; a safe integer,
+ * a bigint or digits from the library. In [low, high]; with no high (skip, which has no
+ * bound and low 0) the normalized digits, so that any number of them can be reduced later.
+ */
 function wholeNumber(value, source, low, high, text) {
   const bounds = high === undefined ? ` of at least ${low}` : ` from ${low} to ${high}`;
   const bad = (shown) => new UsageError(`invalid ${source} value ${shown}: expected a whole number${bounds}`);
@@ -390,15 +394,12 @@ function wholeNumber(value, source, low, high, text) {
     if (!DIGITS.test(written)) throw bad(quote(value));
     digits = written.replace(/^0+(?=.)/, '');
   } else if ((typeof value === 'number' && Number.isSafeInteger(value)) || typeof value === 'bigint') {
-    digits = value < 0 ? null : String(value);
-    if (digits === null) throw bad(String(value));
+    if (value < 0) throw bad(String(value));
+    digits = String(value);
   } else {
     throw bad(describe(value));
   }
-  if (high === undefined) {
-    if (digits.length === 1 && Number(digits) < low) throw bad(isTextual(value) ? quote(value) : digits);
-    return digits;
-  }
+  if (high === undefined) return digits;
   const number = digits.length > 6 ? Infinity : Number(digits);
   if (number < low || number > high) throw bad(isTextual(value) ? quote(value) : digits);
   return number;
@@ -633,7 +634,7 @@ export async function execute(request, check) {
       if (await isFree(port)) return port;
     }
   }
-  throw new NoFreePortError(`no free port: all of the ${maxTries} ports checked are busy (max tries ${maxTries})`);
+  throw new NoFreePortError(`no free port after ${maxTries} checks (max tries): every port checked was busy`);
 }
 
 // ---------------------------------------------------------------------------
