@@ -37,7 +37,11 @@ test('index.d.ts declares exactly what lib/port4me.js exports', () => {
 });
 
 test('npm pack ships the command, the library, the declarations and the README, and no tests', { skip: have('npm') ? false : 'needs npm' }, () => {
-  const result = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE, encoding: 'utf8' });
+  const result = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--offline'], {
+    cwd: PACKAGE,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
+  });
   assert.equal(result.status, 0, result.stderr);
   const files = JSON.parse(result.stdout)[0].files.map((file) => file.path).sort();
   assert.deepEqual(files, ['README.md', 'bin/port4me.cjs', 'index.d.ts', 'lib/check.js', 'lib/cli.js', 'lib/core.js', 'lib/errors.js', 'lib/port4me.js', 'package.json']);
