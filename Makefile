@@ -4,7 +4,7 @@ VENV := .venv
 UPSTREAM := .venv-upstream
 BIN := $(VENV)/bin
 
-.PHONY: demo install upstream test compat lint format bench vectors mutation mutation-sample clean
+.PHONY: demo install upstream test compat lint format bench vectors mutation mutation-sample clean node test-js bench-js
 
 ## demo: install, then show your port and the reference's conformance report (the main job)
 demo: install
@@ -67,3 +67,33 @@ vectors: install
 
 clean:
 	rm -rf $(VENV) $(UPSTREAM) .venv-oldest reports build *.egg-info .pytest_cache .ruff_cache .hypothesis
+
+## node: Node.js 18 or newer for js/; where it is missing (or older), apt-get installs it (as root, or with sudo -n)
+NODE ?= node
+NODE_OK = $(NODE) -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' >/dev/null 2>&1
+node:
+	@if ! $(NODE_OK) && command -v apt-get >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi; \
+	    if [ "$$sudo" != none ]; then \
+	        echo "Node.js 18 or newer is missing: installing the distribution's nodejs with apt-get"; \
+	        $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null; \
+	    fi; \
+	fi; \
+	if ! $(NODE_OK); then \
+	    echo "make: js/ needs Node.js 18 or newer as '$(NODE)' (https://nodejs.org/); install it, or give NODE=/path/to/node" >&2; \
+	    exit 1; \
+	fi; \
+	echo "node $$($(NODE) --version) ($$(command -v $(NODE)))"
+
+## test-js: the JavaScript port (js/): its node tests, then the conformance kit against its command, every case
+test-js: install node
+	cd js && $(NODE) --test test/*.test.js
+	$(BIN)/port4me-conformance --impl=js="'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me.cjs'" --json=reports/js-conformance.json
+
+test: test-js
+
+## bench-js: the JavaScript command's start-up and speed as ratios to the reference's, measured in the same run
+bench-js: install node
+	$(BIN)/python bench/js_port.py --node="$$(command -v $(NODE))" --reference=$(BIN)/port4me --json=reports/bench-js.json
+
+bench: bench-js

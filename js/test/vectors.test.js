@@ -1,0 +1,128 @@
+// The spec's vectors, run in this process: the unit entries against the functions of
+// section 3, and every sequence-level case against the command's main() as
+// spec/INTERPRETING.md builds the call (both variants). The conformance runner runs the
+// same cases, and the check-level ones, against the command itself (make test).
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { main } from '../lib/cli.js';
+import { initialState, lcgNext, seedString, stringHash } from '../lib/port4me.js';
+import { loadCases } from './helpers/common.js';
+
+const cases = loadCases();
+const skipped = cases.length === 0 ? 'the vectors are not here (a packed copy?)' : false;
+
+const UNIT = {
+  string_hash: (input) => stringHash(input),
+  initial_state: (input) => initialState(input),
+  lcg_next: (input) => lcgNext(input),
+  seed_string: ([user, tool]) => seedString(user, tool),
+};
+
+test('unit entries: hash, seed and generator (section 3)', { skip: skipped }, () => {
+  let count = 0;
+  for (const item of cases) {
+    for (const entry of item.unit ?? []) {
+      assert.deepEqual(UNIT[entry.function](entry.input), entry.output, `${item.id}: ${entry.function}(${JSON.stringify(entry.input)})`);
+      count += 1;
+    }
+  }
+  assert.ok(count >= 30, `only ${count} unit entries`);
+});
+
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Raw bytes as the command receives them: text when it is UTF-8, else the bytes (see processArguments). */
+function fromHex(hex) {
+  const bytes = Buffer.from(hex, 'hex');
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return bytes;
+  }
+}
+
+const optionName = (setting) => `--${setting.replaceAll('_', '-')}`;
+const variableName = (setting) => `PORT4ME_${setting.toUpperCase()}`;
+
+async function call(item, variant) {
+  const input = item.input ?? {};
+  const args = [...(input.args ?? []), ...(input.args_hex ?? []).map(fromHex)];
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent', LANG: 'C.UTF-8' };
+  if (item.check !== 'real') env._PORT4ME_CHECK_AVAILABLE_PORTS_ = 'any';
+  Object.assign(env, input.env ?? {});
+  for (const [name, hex] of Object.entries(input.env_hex ?? {})) env[name] = fromHex(hex);
+  for (const [setting, value] of Object.entries(input.settings ?? {})) {
+    if (variant === 'options') args.push(`${optionName(setting)}=${value}`);
+    else env[variableName(setting)] = String(value);
+  }
+  let stdout = '';
+  let stderr = '';
+  const options = {
+    args,
+    getVariable: (name) => env[name],
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  };
+  if ((item.needs ?? []).includes('nameless-user')) options.accountName = () => undefined;
+  const status = await main(options);
+  return { status, stdout, stderr };
+}
+
+function judge(item, variant, { status, stdout, stderr }) {
+  const expect = item.expect;
+  const where = `${item.id}@${variant}: exit ${status}, stdout ${JSON.stringify(stdout.slice(0, 200))}, stderr ${JSON.stringify(stderr)}`;
+  if (expect.ports) {
+    assert.equal(status, 0, where);
+    assert.equal(stdout, expect.ports.map((port) => `${port}\n`).join(''), where);
+  } else if (expect.port_count) {
+    assert.equal(status, 0, where);
+    const lines = stdout.split('\n');
+    assert.equal(lines.pop(), '', where);
+    assert.equal(lines.length, expect.port_count, where);
+    for (const line of lines) assert.ok(/^[1-9][0-9]*$/.test(line) && Number(line) <= 65535, where);
+  } else if (expect.error) {
+    assert.equal(status, expect.error === 'usage' ? 2 : 1, where);
+    assert.equal(stdout, '', where);
+    assert.match(stderr, /^port4me: [^\n]+\n$/, `${where}: one line on stderr`);
+  } else if (expect.test) {
+    assert.equal(status, expect.test === 'free' ? 0 : 1, where);
+    assert.equal(stdout, '', where);
+  } else if (expect.help) {
+    assert.equal(status, 0, where);
+    assert.notEqual(stdout, '', where);
+  } else if (expect.version) {
+    assert.equal(status, 0, where);
+    assert.match(stdout, /^[^\n]+\n$/, where);
+  } else {
+    assert.fail(`${where}: unknown expectation ${JSON.stringify(expect)}`);
+  }
+  const diagnostic = expect.diagnostic;
+  if (diagnostic?.value !== undefined) assert.ok(stderr.includes(diagnostic.value), `${where}: names the value`);
+  if (diagnostic?.source !== undefined) {
+    let source = diagnostic.source;
+    if (/^[a-z_]+$/.test(source)) source = variant === 'options' ? optionName(source) : variableName(source);
+    assert.ok(stderr.includes(source), `${where}: names the source ${source}`);
+  }
+  if (expect.stderr === 'empty') assert.equal(stderr, '', where);
+}
+
+test('every sequence-level vector, in process, both variants', { skip: skipped }, async (t) => {
+  const runnable = cases.filter((item) => !(item.tags ?? []).includes('real-check') && !item.expect.unit_only);
+  assert.ok(runnable.length > 450, `only ${runnable.length} cases`);
+  let results = 0;
+  for (const item of runnable) {
+    const variants = item.input?.settings ? ['options', 'env'] : ['options'];
+    await t.test(item.id, async () => {
+      for (const variant of variants) {
+        judge(item, variant, await call(item, variant));
+        results += 1;
+      }
+    });
+  }
+  assert.ok(results > 700, `only ${results} results`);
+});
