@@ -134,3 +134,19 @@ def test_the_command_imports_nothing_heavy():
     )
     assert "port4me.cli" in loaded
     assert not loaded & heavy, sorted(loaded & heavy)
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-"])
+def test_a_closed_stream_is_not_a_traceback(reference_command, closed):
+    # Before: sys.stdout is None when the process starts with descriptor 1 closed: AttributeError.
+    result = subprocess.run(
+        f"'{reference_command[0]}' --user=alice --list=1 {closed}; echo \"exit $?\"",
+        shell=True,
+        env=ANY,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.stdout.endswith("exit 0\n")

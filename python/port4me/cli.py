@@ -185,6 +185,9 @@ def main(
 
 def run() -> None:
     """Console-script entry point: exits the process with main()'s code."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # started with the descriptor closed (port4me >&-): as Node does, write nowhere
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
     try:
         code = main()
         sys.stdout.flush()
