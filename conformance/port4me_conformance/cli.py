@@ -17,8 +17,8 @@ from .adapters import Adapter, InProcessAdapter, SubprocessAdapter
 from .host import Host
 from .paths import shipped_known_differences
 from .progress import Progress
-from .reports import Run, Session, json_report, junit, markdown, terminal, write_text
-from .reports import html as html_report
+from .report import Run, Session, json_report, junit, markdown, terminal, write_text
+from .report import html as html_report
 from .runner import DEFAULT_TIMEOUT, Options, Runner, variants
 from .vectors import LEVELS, Case, VectorError, digest, load_all, select
 
