@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATTERN",
-        help="only cases whose id, file, requirement ID, tag or level matches (wildcards; repeatable)",
+        help="only cases whose id, file, requirement ID or tag matches (wildcards; repeatable)",
     )
     add(
         "--deselect",

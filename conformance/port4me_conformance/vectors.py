@@ -175,7 +175,7 @@ def digest(directory: Path | None = None) -> dict[str, str]:
 
 
 def _keys(case: Case) -> list[str]:
-    return [case.id, case.file, *case.requirements, *case.tags, case.level]
+    return [case.id, case.file, *case.requirements, *case.tags]
 
 
 def _matches(case: Case, patterns: list[str]) -> bool:
@@ -183,7 +183,7 @@ def _matches(case: Case, patterns: list[str]) -> bool:
 
 
 def select(cases: list[Case], patterns: list[str], exclude: list[str] = (), level: str | None = None) -> list[Case]:
-    """Cases of the level whose id, file, requirement ID, tag or level matches a pattern (shell-style
+    """Cases of the level whose id, file, requirement ID or tag matches a pattern (shell-style
     wildcards; all when none is given) and matches no exclusion pattern."""
     for option, given in (("--select", patterns), ("--deselect", exclude)):
         unmatched = [p for p in given if not any(_matches(c, [p]) for c in cases)]

@@ -47,7 +47,9 @@ def matrix(runs: list[Run]) -> str:
         members = [q for q in ids if q.split("-")[1] == prefix]
         if not members:
             continue
-        cells = "".join(_cell([r for r in run.results if any(q in members for q in r.case.requirements)]) for run in runs)
+        cells = "".join(
+            _cell([r for r in run.results if any(q in members for q in r.case.requirements)]) for run in runs
+        )
         rows.append(f'<tr class="area"><th>{esc(area)}</th>{cells}</tr>')
         for q in members:
             cells = "".join(_cell([r for r in run.results if q in r.case.requirements]) for run in runs)
@@ -64,8 +66,12 @@ def _order(requirement: str) -> tuple:
 
 def _result(r) -> str:
     actual = r.actual or {}
-    parts = [f'<summary><span class="status">{esc(r.status)}</span> {esc(r.name)} [{esc(r.case.file)}]: {esc(r.reason)}</summary>']
-    parts.append(f"<p>{esc(r.case.data.get('description', ''))} (requirements: {esc(', '.join(r.case.requirements))})</p>")
+    parts = [
+        f'<summary><span class="status">{esc(r.status)}</span> {esc(r.name)} [{esc(r.case.file)}]: {esc(r.reason)}</summary>'
+    ]
+    parts.append(
+        f"<p>{esc(r.case.data.get('description', ''))} (requirements: {esc(', '.join(r.case.requirements))})</p>"
+    )
     if r.observed:
         parts.append(f"<p>observed: {esc(r.observed)}</p>")
     if r.setup:
@@ -73,8 +79,8 @@ def _result(r) -> str:
     parts.append(f"<p>expected: {esc(r.expected)}</p>")
     if actual:
         parts.append(f"<p>actual: exit code {esc(actual.get('exit_code'))}</p>")
-        parts.append(f"<pre class=\"stdout\">stdout: {esc(actual.get('stdout', ''))}</pre>")
-        parts.append(f"<pre class=\"stderr\">stderr: {esc(actual.get('stderr', ''))}</pre>")
+        parts.append(f'<pre class="stdout">stdout: {esc(actual.get("stdout", ""))}</pre>')
+        parts.append(f'<pre class="stderr">stderr: {esc(actual.get("stderr", ""))}</pre>')
         for killed in actual.get("killed", []):
             parts.append(f"<p>killed: {esc(killed)}</p>")
     if r.detail:
@@ -89,7 +95,7 @@ def html(runs: list[Run], session: Session) -> str:
     vectors = session.vectors
     out = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8"><title>port4me conformance report</title>',
+        '<html lang="en"><head><meta charset="utf-8"/><title>port4me conformance report</title>',
         f"<style>{STYLE}</style></head><body>",
         "<h1>port4me conformance report</h1>",
         f"<p>port4me-conformance {esc(__version__)}, INTERPRETING.md {esc(INTERPRETING_VERSION)}; spec "
@@ -105,7 +111,9 @@ def html(runs: list[Run], session: Session) -> str:
         out.append(f"<p>command: <code>{esc(run.command)}</code>; version: {esc(run.version)}</p>")
         out.append(f"<p>{esc(summary_line(run))} in {run.seconds:.1f} s</p><ul>")
         for level, verdict in level_verdicts(run, session.excluded).items():
-            out.append(f'<li class="verdict">{esc(level)} level: <b>{esc(verdict["verdict"])}</b> ({esc("; ".join(verdict["why"]))})</li>')
+            out.append(
+                f'<li class="verdict">{esc(level)} level: <b>{esc(verdict["verdict"])}</b> ({esc("; ".join(verdict["why"]))})</li>'
+            )
         out.append("</ul>")
         for cause, group in causes(run.results, NOT_PASSED):
             out.append(f'<details class="cause"><summary>[{len(group)}] {esc(cause)}</summary>')

@@ -38,7 +38,10 @@ def markdown(runs: list[Run]) -> str:
     """Rows: requirement areas; columns: implementations; cells: passed / run, then known and skipped."""
     lines = ["| area | " + " | ".join(run.name for run in runs) + " |", "|---|" + "---|" * len(runs)]
     for prefix, area in AREAS.items():
-        cells = [cell([r for r in run.results if any(q.split("-")[1] == prefix for q in r.case.requirements)]) for run in runs]
+        cells = [
+            cell([r for r in run.results if any(q.split("-")[1] == prefix for q in r.case.requirements)])
+            for run in runs
+        ]
         lines.append(f"| {area} | " + " | ".join(cells) + " |")
     lines.append("| **all cases** | " + " | ".join(f"**{cell(run.results)}**" for run in runs) + " |")
     lines.append("")

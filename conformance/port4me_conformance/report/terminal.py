@@ -23,7 +23,9 @@ def terminal(runs: list[Run], session: Session, verbose: bool = False) -> str:
             for result in shown:
                 out.extend(_result(result, detail=result.status not in (XPASS,)))
             if len(shown) < len(group):
-                out.append(f"    … and {len(group) - len(shown)} more under this cause (--verbose, or the JSON or HTML report)")
+                out.append(
+                    f"    … and {len(group) - len(shown)} more under this cause (--verbose, or the JSON or HTML report)"
+                )
         known = causes(run.results, (XFAIL,))
         if known:
             out.append(f"{sum(len(g) for _, g in known)} known differences (xfail), by cause:")
