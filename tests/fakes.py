@@ -61,7 +61,8 @@ while True:
     sys.stderr.write("x" * 65536)""",
     # Control bytes, CR, invalid UTF-8, XML-forbidden characters on both streams.
     "control_bytes": """
-junk = b"30845\\r\\n\\x00\\x01\\x07\\x1b[31mred\\x1b[0m\\x0b\\x0c\\xff\\xfe\\xef\\xbf\\xbe]]><!--</pre></details><script>x</script>&amp;\\n"
+junk = b"30845\\r\\n\\x00\\x01\\x07\\x1b[31mred\\x1b[0m\\x0b\\x0c\\xff\\xfe\\xef\\xbf\\xbe"
+junk += b"]]><!--</pre></details><script>x</script>&amp;\\n"
 sys.stdout.buffer.write(junk)
 sys.stderr.buffer.write(junk)
 sys.exit(0)""",

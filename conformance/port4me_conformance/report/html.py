@@ -67,7 +67,8 @@ def _order(requirement: str) -> tuple:
 def _result(r) -> str:
     actual = r.actual or {}
     parts = [
-        f'<summary><span class="status">{esc(r.status)}</span> {esc(r.name)} [{esc(r.case.file)}]: {esc(r.reason)}</summary>'
+        f'<summary><span class="status">{esc(r.status)}</span> {esc(r.name)} [{esc(r.case.file)}]: '
+        f"{esc(r.reason)}</summary>"
     ]
     parts.append(
         f"<p>{esc(r.case.data.get('description', ''))} (requirements: {esc(', '.join(r.case.requirements))})</p>"
@@ -99,7 +100,8 @@ def html(runs: list[Run], session: Session) -> str:
         f"<style>{STYLE}</style></head><body>",
         "<h1>port4me conformance report</h1>",
         f"<p>port4me-conformance {esc(__version__)}, INTERPRETING.md {esc(INTERPRETING_VERSION)}; spec "
-        f"{esc(vectors.get('spec_version'))}, vectors {esc(vectors.get('vectors_version'))} ({esc(vectors.get('digest'))})</p>",
+        f"{esc(vectors.get('spec_version'))}, vectors {esc(vectors.get('vectors_version'))} "
+        f"({esc(vectors.get('digest'))})</p>",
         f"<p>host: {esc(host)}; time limit {esc(f'{session.timeout:g}')} s; settings passed as {esc(session.via)}; "
         f"{len(session.excluded)} cases not selected</p>",
         "<h2>Compatibility matrix</h2>",
@@ -111,9 +113,8 @@ def html(runs: list[Run], session: Session) -> str:
         out.append(f"<p>command: <code>{esc(run.command)}</code>; version: {esc(run.version)}</p>")
         out.append(f"<p>{esc(summary_line(run))} in {run.seconds:.1f} s</p><ul>")
         for level, verdict in level_verdicts(run, session.excluded).items():
-            out.append(
-                f'<li class="verdict">{esc(level)} level: <b>{esc(verdict["verdict"])}</b> ({esc("; ".join(verdict["why"]))})</li>'
-            )
+            why = esc("; ".join(verdict["why"]))
+            out.append(f'<li class="verdict">{esc(level)} level: <b>{esc(verdict["verdict"])}</b> ({why})</li>')
         out.append("</ul>")
         for cause, group in causes(run.results, NOT_PASSED):
             out.append(f'<details class="cause"><summary>[{len(group)}] {esc(cause)}</summary>')
