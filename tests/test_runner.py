@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -473,3 +474,121 @@ def test_list_cases(capsys):
     assert main(["--list-cases", "--select=P4M-CHECK-4"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split("\t")[0] for line in lines] == ["check-listen-any4", "check-listen-loopback4"]
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("no chromium: `make test` installs Debian's where it can (apt-get install -y chromium)")
+    return found
+
+
+class Browser:
+    """Headless Chromium driven over --remote-debugging-pipe (fd 3 in, fd 4 out; NUL-ended JSON messages)."""
+
+    FLAGS = (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--remote-debugging-pipe",
+    )
+
+    def __init__(self, profile: Path):
+        to_browser, self._in = os.pipe()
+        self._out, from_browser = os.pipe()
+
+        def pipes_at_3_and_4():  # what --remote-debugging-pipe reads and writes
+            os.dup2(to_browser, 3)
+            os.dup2(from_browser, 4)
+
+        self.process = subprocess.Popen(
+            [_chromium(), *self.FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            pass_fds=(3, 4),
+            preexec_fn=pipes_at_3_and_4,  # noqa: PLW1509 - a test, one thread starting it
+            stdout=subprocess.DEVNULL,
+            stderr=(profile.parent / "chromium.log").open("w"),
+        )
+        os.close(to_browser)
+        os.close(from_browser)
+        self._buffer, self._id, self.session = b"", 0, None
+
+    def call(self, method: str, **params):
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params}
+        if self.session and not method.startswith("Target."):
+            message["sessionId"] = self.session
+        os.write(self._in, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                reply = json.loads(raw)
+                if reply.get("id") == self._id:
+                    assert "error" not in reply, reply
+                    return reply["result"]
+            chunk = os.read(self._out, 1 << 16)
+            assert chunk, "chromium closed the pipe"
+            self._buffer += chunk
+        raise TimeoutError(method)
+
+    def open(self, url: str) -> None:
+        target = self.call("Target.createTarget", url=url)["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for _ in range(100):
+            if self.js("document.readyState") == "complete":
+                return
+            time.sleep(0.1)
+        raise TimeoutError(url)
+
+    def js(self, expression: str):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        os.close(self._in)
+        os.close(self._out)
+
+
+def test_html_report_renders_in_a_real_browser(tmp_path):
+    """The matrix by area and requirement, and a failure that opens to expected, actual, diff and command."""
+    page = tmp_path / "report.html"
+    ran = checked(
+        tmp_path,
+        f"--impl=good={make(tmp_path, 'right')}",
+        f"--impl=noisy={make(tmp_path, 'control_bytes')}",
+        "--select=seq-alice",
+        "--select=set-exclude",
+    )
+    assert ran.code == 1
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.open(page.as_uri())
+        headers = browser.js("[...document.querySelectorAll('table tr:first-child th')].map(e => e.innerText)")
+        assert headers[1:] == ["good", "noisy"]
+        rows = browser.js("[...document.querySelectorAll('table tr')].map(r => r.innerText.split('\\t')[0].trim())")
+        assert "sequence" in rows and "P4M-SEQ-1" in rows and "all results" in rows  # areas and requirements
+        cells = browser.js("[...document.querySelectorAll('table tr:last-child td')].map(e => e.innerText)")
+        assert cells == ["4/4", "0/4"]
+        failures = browser.js("document.querySelectorAll('details.result').length")
+        assert failures == 4  # every result of the noisy one, none swallowed by what it printed
+        line = "document.querySelector('details.result pre.reproduce')"
+        assert browser.js(f"{line}.checkVisibility()") is False  # closed until asked
+        browser.js("document.querySelector('details.cause summary').click()")
+        browser.js("document.querySelector('details.result summary').click()")
+        shown = browser.js("document.querySelector('details.result').innerText")
+        for part in ("expected: exit code 0; stdout: 30845", "actual: exit code 0", "stdout: 30845\\r", "reproduce:"):
+            assert part in shown, (part, shown)
+        assert "\\x1b[31mred" in shown and "--- expected" in shown  # the difference, control bytes shown
+        assert browser.js(f"{line}.checkVisibility()") is True
+        command = browser.js("document.querySelector('details.result pre.reproduce').innerText")
+        assert command.startswith('cd "$(mktemp -d)" && env -i PATH=/usr/local/bin:/usr/bin:/bin')
+        assert browser.js("document.querySelectorAll('script, link, img, iframe').length") == 0  # no assets
+    finally:
+        browser.close()
