@@ -56,25 +56,30 @@ def checked(tmp_path: Path, *args: str, env: dict | None = None) -> Ran:
     files = {kind: tmp_path / f"report.{kind}" for kind in ("json", "junit", "html")}
     command = [sys.executable, "-m", "port4me_conformance", *args, "--quiet"]
     command += [f"--{kind}={path}" for kind, path in files.items()]
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     start = time.monotonic()
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}, cwd=tmp_path
-    )
-    stdout, stderr = process.communicate(timeout=300)
-    _, _, usage = os.wait4(process.pid, 0) if process.returncode is None else (0, 0, None)
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            command, stdout=stdout, stderr=stderr, env={**os.environ, **(env or {})}, cwd=tmp_path
+        )
+    # wait4: this child's own peak memory (RUSAGE_CHILDREN would be the peak of every child so far).
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - start > 300:
+            process.kill()
+        time.sleep(0.01)
+    process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - start
-    rss = (usage.ru_maxrss if usage else _children_peak()) / 1024
+    rss = usage.ru_maxrss / 1024
     report = json.loads(files["json"].read_text())
     jsonschema.validate(report, SCHEMA)
     ET.parse(files["junit"])  # well-formed XML, whatever the implementation printed
     ET.parse(files["html"])  # the HTML report is well-formed XML too (void elements closed)
-    return Ran(process.returncode, seconds, rss, stdout.decode(), stderr.decode(), report)
-
-
-def _children_peak() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return Ran(
+        process.returncode, seconds, rss, out.read_text(errors="replace"), err.read_text(errors="replace"), report
+    )
 
 
 def alive(pid: int) -> bool:
@@ -536,12 +541,13 @@ class Browser:
         raise TimeoutError(method)
 
     def open(self, url: str) -> None:
-        target = self.call("Target.createTarget", url=url)["targetId"]
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for _ in range(100):
-            if self.js("document.readyState") == "complete":
+        self.call("Page.navigate", url=url)
+        for _ in range(200):  # until the report itself, not the blank page before it, has loaded
+            if self.js("document.readyState === 'complete' && location.href") == url:
                 return
-            time.sleep(0.1)
+            time.sleep(0.05)
         raise TimeoutError(url)
 
     def js(self, expression: str):

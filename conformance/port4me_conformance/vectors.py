@@ -130,12 +130,14 @@ def _where(document: Any, path: list) -> str:
     return ""
 
 
-def vector_files(directory: Path | None = None) -> list[Path]:
-    """The folder's JSON vector files, or its YAML ones where it has no JSON (INTERPRETING section 1)."""
+def vector_files(directory: Path | None = None, prefer: tuple[str, str] = (".yaml", ".json")) -> list[Path]:
+    """The folder's vector files in the first form it has (INTERPRETING section 1), in byte order of name."""
     directory = directory or vectors_dir()
-    return sorted(directory.glob("*.json"), key=lambda p: p.name.encode()) or sorted(
-        directory.glob("*.yaml"), key=lambda p: p.name.encode()
-    )
+    for suffix in prefer:
+        found = sorted(directory.glob(f"*{suffix}"), key=lambda p: p.name.encode())
+        if found:
+            return found
+    return []
 
 
 def load_all(directory: Path | None = None) -> list[Case]:
@@ -160,7 +162,7 @@ def load_all(directory: Path | None = None) -> list[Case]:
 def digest(directory: Path | None = None) -> dict[str, str]:
     """The vectors' version and digest (INTERPRETING section 1): SHA-256 over each file in the
     byte order of its name: the name in UTF-8, a NUL byte, the file's bytes, a NUL byte."""
-    paths = vector_files(directory)
+    paths = vector_files(directory, prefer=(".json", ".yaml"))
     sha = hashlib.sha256()
     version = spec = ""
     for path in paths:
