@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, known
-from .adapters import Adapter, InProcessAdapter, SubprocessAdapter
+from .adapters import Adapter, SubprocessAdapter
 from .host import Host
+from .inprocess import InProcessAdapter
 from .paths import shipped_known_differences
 from .progress import Progress
 from .report import Run, Session, json_report, junit, markdown, terminal, write_text
