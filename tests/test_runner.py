@@ -611,3 +611,51 @@ def test_html_report_renders_in_a_real_browser(tmp_path):
         assert browser.js("document.querySelectorAll('script, link, img, iframe').length") == 0  # no assets
     finally:
         browser.close()
+
+
+def test_in_process_conditions_run_in_a_forked_child_that_can_be_killed(tmp_path, monkeypatch):
+    """A mutation harness runs the vectors in-process: code under a host condition must run, and a
+    mutant that hangs or writes without end there must end as a result, not hang the harness."""
+    from port4me_conformance.adapters import Invocation
+    from port4me_conformance.host import host_has_ipv6, nameless_id
+    from port4me_conformance.inprocess import InProcessAdapter
+
+    (tmp_path / "fake_main.py").write_text(
+        "import os, socket, time\n"
+        "def main(argv, env, out, err):\n"
+        "    if argv == ['hang']:\n"
+        "        time.sleep(60)\n"
+        "    if argv == ['endless']:\n"
+        "        while True:\n"
+        "            out.write('30845\\n' * 1000)\n"
+        "    try:\n"
+        "        socket.socket(socket.AF_INET6, socket.SOCK_STREAM).close()\n"
+        "        six = 'ipv6'\n"
+        "    except OSError as error:\n"
+        "        six = error.strerror\n"
+        "    out.write(f'{os.getuid()} {os.getgid()} {six}\\n')\n"
+        "    return 0\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    adapter = InProcessAdapter("fake", "fake_main:main")
+
+    def call(argv: bytes, condition: str, timeout: float = 5):
+        start = time.monotonic()
+        outcome = adapter.run(Invocation([argv], {}, condition), timeout)
+        return outcome, time.monotonic() - start
+
+    outcome, _ = call(b"x", "")
+    assert outcome.exit_code == 0 and outcome.stdout.startswith(f"{os.getuid()} ".encode())
+    if sys.platform.startswith("linux") and not adapter.cannot_impose("no-ipv6"):
+        outcome, _ = call(b"x", "no-ipv6")
+        assert outcome.stdout.decode().endswith("Address family not supported by protocol\n"), outcome
+        assert call(b"x", "")[0].stdout.endswith(b" ipv6\n") == host_has_ipv6()  # the filter stayed in the child
+    if os.geteuid() == 0:
+        outcome, _ = call(b"x", "nameless-user")
+        assert outcome.stdout.decode().startswith(f"{nameless_id()} {nameless_id()} "), outcome
+        outcome, _ = call(b"x", "unprivileged")
+        assert outcome.stdout.decode().startswith("65534 65534 "), outcome
+        outcome, seconds = call(b"hang", "unprivileged", timeout=1)
+        assert outcome.timed_out and seconds < 3
+        outcome, seconds = call(b"endless", "unprivileged")
+        assert outcome.too_large and seconds < 5
