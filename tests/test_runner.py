@@ -51,8 +51,8 @@ def _name(r: dict) -> str:
     return r["id"] if r["variant"] == "options" else f"{r['id']}@{r['variant']}"
 
 
-def checked(tmp_path: Path, *args: str, env: dict | None = None) -> Ran:
-    """Run the command with every report, bound its time and memory, and validate each report."""
+def checked(tmp_path: Path, *args: str, env: dict | None = None, seconds: float = 60) -> Ran:
+    """Run the command with every report; assert its time and its peak memory bounded and each report valid."""
     files = {kind: tmp_path / f"report.{kind}" for kind in ("json", "junit", "html")}
     command = [sys.executable, "-m", "port4me_conformance", *args, "--quiet"]
     command += [f"--{kind}={path}" for kind, path in files.items()]
@@ -74,14 +74,16 @@ def checked(tmp_path: Path, *args: str, env: dict | None = None) -> Ran:
             process.kill()
         time.sleep(0.005)
     process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - start
+    took = time.monotonic() - start
     rss = peak_kb / 1024
+    assert took < seconds, f"took {took:.1f} s"
+    assert rss < MAX_RSS_MB, f"the runner peaked at {rss:.0f} MB"
     report = json.loads(files["json"].read_text())
     jsonschema.validate(report, SCHEMA)
     ET.parse(files["junit"])  # well-formed XML, whatever the implementation printed
     ET.parse(files["html"])  # the HTML report is well-formed XML too (void elements closed)
     return Ran(
-        process.returncode, seconds, rss, out.read_text(errors="replace"), err.read_text(errors="replace"), report
+        process.returncode, took, rss, out.read_text(errors="replace"), err.read_text(errors="replace"), report
     )
 
 
