@@ -82,9 +82,7 @@ def checked(tmp_path: Path, *args: str, env: dict | None = None, seconds: float 
     jsonschema.validate(report, SCHEMA)
     ET.parse(files["junit"])  # well-formed XML, whatever the implementation printed
     ET.parse(files["html"])  # the HTML report is well-formed XML too (void elements closed)
-    return Ran(
-        process.returncode, took, rss, out.read_text(errors="replace"), err.read_text(errors="replace"), report
-    )
+    return Ran(process.returncode, took, rss, out.read_text(errors="replace"), err.read_text(errors="replace"), report)
 
 
 def _high_water_kb(pid: int) -> int:
