@@ -70,7 +70,7 @@ def install_wheel(python: str, scratch: Path) -> dict[str, str]:
 def conformance_time(ours: str, args: list[str]) -> float:
     runner = shutil.which("port4me-conformance", path=str(Path(ours).parent))
     start = time.perf_counter()
-    subprocess.run([runner, *args], check=True, stdout=subprocess.DEVNULL, timeout=1800)
+    subprocess.run([runner, *args, "--quiet"], check=True, stdout=subprocess.DEVNULL, timeout=1800)
     return time.perf_counter() - start
 
 

@@ -1,4 +1,9 @@
-"""The built wheel: installed on its own, it runs the command and checks an implementation with no checkout."""
+"""The two built wheels: the reference (port4me-kit) and the runner (port4me-conformance).
+
+The runner's wheel installs no `port4me` module or command, so it sits beside any other
+implementation: installed alone into a venv with upstream port4me 0.7.0 from PyPI, it
+checks upstream with the shipped known-differences file, with no checkout.
+"""
 
 from __future__ import annotations
 
@@ -20,49 +25,79 @@ def run(*command, cwd=None):
     return subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=900, check=False)
 
 
-def test_wheel_installs_and_checks_an_implementation_without_a_checkout(tmp_path):
-    source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
-    built = run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path / "wheel", source)
+def build(source: Path, out: Path) -> Path:
+    built = run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out, source)
     assert built.returncode == 0, built.stderr
-    (wheel,) = (tmp_path / "wheel").glob("port4me_kit-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    for expected in (
-        "port4me/py.typed",
-        "port4me_conformance/py.typed",
-        "port4me_conformance/data/vectors/sequence.yaml",
-        "port4me_conformance/data/vectors/sequence.json",
-        "port4me_conformance/data/spec/vectors.schema.json",
-        "port4me_conformance/data/spec/port4me.md",
-        "port4me_conformance/known_differences/upstream-python-0.7.0.yaml",
-    ):
-        assert expected in names, expected
-    shipped = {n.rsplit("/", 1)[1] for n in names if n.startswith("port4me_conformance/data/vectors/")}
-    vector_files = {p.name for p in (ROOT / "vectors").iterdir() if p.suffix in {".yaml", ".json"}}
-    assert vector_files <= shipped and len(vector_files) >= 18  # every file, as YAML and as JSON
-    entry_points = (
-        zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
-    )
-    assert "port4me = port4me.cli:run" in entry_points and "port4me = port4me.pytest_plugin" in entry_points
-    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def entry(wheel: Path, suffix: str) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(next(n for n in archive.namelist() if n.endswith(suffix))).decode()
+
+
+def test_two_wheels_and_the_runner_beside_upstream(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)  # follows the links conformance/.../shipped/*
+    kit = build(source, tmp_path / "kit")
+    runner = build(source / "conformance", tmp_path / "runner")
+
+    kit_names = set(zipfile.ZipFile(kit).namelist())
+    assert "port4me/py.typed" in kit_names and not any(n.startswith("port4me_conformance/") for n in kit_names)
+    scripts = entry(kit, ".dist-info/entry_points.txt")
+    assert "port4me = port4me.cli:run" in scripts and "port4me = port4me.pytest_plugin" in scripts
+    assert "port4me-conformance" not in scripts
+    metadata = entry(kit, ".dist-info/METADATA")
     assert "Name: port4me-kit" in metadata and "Requires-Dist: psutil" in metadata
     assert not [line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line]
 
+    names = set(zipfile.ZipFile(runner).namelist())
+    assert not any(n.split("/")[0] in ("port4me", "port4me.py") for n in names)  # no port4me module
+    for expected in (
+        "port4me_conformance/py.typed",
+        "port4me_conformance/confine.py",
+        "port4me_conformance/report/html.py",
+        "port4me_conformance/shipped/vectors/sequence.json",
+        "port4me_conformance/shipped/vectors/sequence.yaml",
+        "port4me_conformance/shipped/spec/vectors.schema.json",
+        "port4me_conformance/shipped/spec/requirements.json",
+        "port4me_conformance/shipped/spec/port4me.md",
+        "port4me_conformance/shipped/spec/INTERPRETING.md",
+        "port4me_conformance/known_differences/upstream-python-0.7.0.yaml",
+    ):
+        assert expected in names, expected
+    shipped = {n.rsplit("/", 1)[1] for n in names if n.startswith("port4me_conformance/shipped/vectors/")}
+    vector_files = {p.name for p in (ROOT / "vectors").iterdir() if p.suffix in {".yaml", ".json"}}
+    assert vector_files == shipped and len(vector_files) >= 20  # every file, as YAML and as JSON
+    runner_scripts = entry(runner, ".dist-info/entry_points.txt")
+    assert "port4me-conformance = port4me_conformance.cli:run" in runner_scripts
+    assert "port4me =" not in runner_scripts and "pytest11" not in runner_scripts
+    runner_metadata = entry(runner, ".dist-info/METADATA")
+    requires = sorted(line for line in runner_metadata.splitlines() if line.startswith("Requires-Dist:"))
+    assert [r.split()[1] for r in requires] == ["PyYAML>=6", "jsonschema>=4.18"]
+
     venv = tmp_path / "venv"
     assert run(sys.executable, "-m", "venv", venv).returncode == 0
-    installed = run(venv / "bin/python", "-m", "pip", "install", "--quiet", f"{wheel}[conformance]")
+    installed = run(venv / "bin/python", "-m", "pip", "install", "--quiet", runner)
     assert installed.returncode == 0, installed.stderr
+    assert not (venv / "bin/port4me").exists()
+    assert run(venv / "bin/python", "-c", "import port4me").returncode != 0  # the runner brought none
+    upstream = run(venv / "bin/python", "-m", "pip", "install", "--quiet", "port4me==0.7.0")
+    assert upstream.returncode == 0, upstream.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    port = run(venv / "bin/port4me", "--user=alice", "--list=2", cwd=elsewhere)
-    assert port.stdout == "30845\n19654\n"
     report = run(
         venv / "bin/port4me-conformance",
-        f"--impl={venv / 'bin/port4me'}",
+        f"--impl=upstream={venv / 'bin/python'} -m port4me",
+        "--known-differences=upstream-python-0.7.0",
         "--select=sequence",
         "--select=grammar",
+        "--select=P4M-CLI-*",
         "--jobs=2",
+        "--quiet",
         cwd=elsewhere,
     )
-    assert report.returncode == 0, report.stdout[-2000:] + report.stderr
-    assert "0 failed" in report.stdout
+    assert report.returncode == 0, report.stdout[-3000:] + report.stderr
+    assert "0 failed" in report.stdout and "known differences" in report.stdout
+    assert run(venv / "bin/python", "-c", "import port4me; assert port4me.__version__ == '0.7.0'").returncode == 0

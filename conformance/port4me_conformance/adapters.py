@@ -1,24 +1,35 @@
-"""The narrow interface between the runner and an implementation: argv and env in, outcome out."""
+"""The narrow interface between the runner and an implementation: argv, env and a host condition in; outcome out."""
 
 from __future__ import annotations
 
 import contextlib
-import importlib
-import io
 import os
-import signal
-import subprocess
-import time
-from dataclasses import dataclass
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import confine, process
+from .host import UNPRIVILEGED_ID, nameless_id
+
+__all__ = ["Adapter", "Invocation", "Outcome", "SubprocessAdapter", "condition_user"]  # and InProcessAdapter, lazily
+
+USER_CONDITIONS = ("unprivileged", "nameless-user", "nobody")
+FILTER_CONDITIONS = confine.CONDITIONS  # no-ipv6, emfile
 
 
 @dataclass(frozen=True)
 class Invocation:
-    """One call of an implementation: arguments and the complete environment, as bytes."""
+    """One call of an implementation: arguments, the complete environment (bytes), and a host condition."""
 
     argv: list[bytes]
     env: dict[bytes, bytes]
-    unprivileged: bool = False
+    condition: str = ""  # "", or a need of INTERPRETING 2.5 the runner imposes: unprivileged, nameless-user, ...
+
+    @property
+    def unprivileged(self) -> bool:
+        return self.condition == "unprivileged"
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,38 @@ class Outcome:
     exit_code: int | None
     timed_out: bool = False
     seconds: float = 0.0
-    failure: str | None = None  # the adapter itself could not run the implementation
+    failure: str | None = None  # the adapter could not run the implementation
+    too_large: bool = False  # a stream went past the output limit
+    killed: tuple[str, ...] = field(default=())  # processes the runner had to kill
+
+
+def condition_user(condition: str) -> int | None:
+    """The user (and group) ID a condition runs the call as, if it is a user condition."""
+    if condition == "unprivileged":
+        return UNPRIVILEGED_ID
+    if condition == "nameless-user":
+        return nameless_id()
+    if condition == "nobody":
+        account = _nobody()
+        return account.pw_uid if account else None
+    return None
+
+
+def condition_group(condition: str) -> int | None:
+    """The group ID a user condition runs the call as: the account's own group, or the user ID."""
+    if condition == "nobody":
+        account = _nobody()
+        return account.pw_gid if account else None
+    return condition_user(condition)
+
+
+def _nobody():
+    try:
+        import pwd
+
+        return pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        return None
 
 
 class Adapter:
@@ -38,96 +80,129 @@ class Adapter:
 
     name: str
     description: str
-    can_drop_privileges = False
 
     def run(self, invocation: Invocation, timeout: float) -> Outcome:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def cannot_impose(self, condition: str) -> str:
+        """Why this adapter cannot run a call under ``condition`` here; empty if it can."""
+        if condition in USER_CONDITIONS:
+            if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+                return f"needs root to run the call as another user ({condition}); the runner is not root"
+            if condition_user(condition) is None:
+                if condition == "nobody":
+                    return "the user database has no account named nobody"
+                return "no free user ID without a user-database entry was found"
+            return ""
+        if condition in FILTER_CONDITIONS:
+            reason = confine.unavailable()
+            return f"cannot apply a seccomp filter: {reason}" if reason else ""
+        return f"unknown condition {condition!r}"
+
+    def command_line(self, invocation: Invocation) -> list[bytes]:  # pragma: no cover - interface
+        """The words a shell runs to make this call by hand (INTERPRETING section 8)."""
+        raise NotImplementedError
+
 
 class SubprocessAdapter(Adapter):
-    """Any implementation with a command line: run in its own process group, killed on timeout."""
-
-    can_drop_privileges = hasattr(os, "getuid") and os.getuid() == 0
+    """Any implementation with a command line, called in a fresh directory under the limits of INTERPRETING 2.4."""
 
     def __init__(self, name: str, command: list[str]):
         self.name = name
         self.command = command
         self.description = " ".join(command)
+        self._runs_as: dict[int, str] = {}
+
+    @property
+    def can_drop_privileges(self) -> bool:  # kept for callers of the 1.x API
+        return not self.cannot_impose("unprivileged")
+
+    def argv(self, invocation: Invocation) -> list[bytes]:
+        argv = [os.fsencode(part) for part in self.command] + invocation.argv
+        if invocation.condition in FILTER_CONDITIONS:
+            # -I -S: the wrapper needs only the standard library; nothing from the caller's setup.
+            wrapper = [sys.executable, "-I", "-S", confine.__file__, invocation.condition]
+            argv = [os.fsencode(part) for part in wrapper] + argv
+        return argv
+
+    def command_line(self, invocation: Invocation) -> list[bytes]:
+        user, group = condition_user(invocation.condition), condition_group(invocation.condition)
+        prefix = (
+            []
+            if user is None
+            else [b"setpriv", f"--reuid={user}".encode(), f"--regid={group}".encode(), b"--clear-groups"]
+        )
+        return prefix + self.argv(invocation)
 
     def run(self, invocation: Invocation, timeout: float) -> Outcome:
-        extra = {}
-        if invocation.unprivileged:
-            extra = {"user": 65534, "group": 65534, "extra_groups": []}
-        start = time.perf_counter()
+        user, group = condition_user(invocation.condition), condition_group(invocation.condition)
+        directory = tempfile.mkdtemp(prefix="port4me-call-")
         try:
-            process = subprocess.Popen(
-                [os.fsencode(part) for part in self.command] + invocation.argv,
-                env=invocation.env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-                cwd="/",
-                **extra,
-            )
-        except OSError as error:
-            return Outcome(b"", b"", None, seconds=0.0, failure=f"cannot start: {error.strerror or error}")
-        try:
-            stdout, stderr = process.communicate(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            stdout, stderr = process.communicate()
-            timed_out = True
-        return Outcome(stdout, stderr, process.returncode, timed_out, time.perf_counter() - start)
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError):
-        process.kill()
-
-
-class InProcessAdapter(Adapter):
-    """A Python implementation's ``main(argv, env, stdout, stderr) -> int``, called directly.
-
-    Much faster than a subprocess; it cannot enforce timeouts or drop privileges.
-    The reference is ``inprocess:port4me.cli:main``.
-    """
-
-    def __init__(self, name: str, target: str):
-        module_name, _, function_name = target.partition(":")
-        try:
-            self.main = getattr(importlib.import_module(module_name), function_name or "main")
-        except (ImportError, AttributeError) as error:
-            raise ValueError(f"cannot load {target!r}: {error}") from None
-        self.name = name
-        self.description = f"in-process {target}"
-        self.module = module_name.rpartition(".")[0] or module_name
-
-    def run(self, invocation: Invocation, timeout: float) -> Outcome:
-        argv = [os.fsdecode(arg) for arg in invocation.argv]
-        env = {os.fsdecode(k): os.fsdecode(v) for k, v in invocation.env.items()}
-        stdout, stderr = io.StringIO(), io.StringIO()
-        start = time.perf_counter()
-        try:
-            code = self.main(argv, env, stdout, stderr)
-        except BaseException as error:  # noqa: BLE001 - a crash is a result to report, not to propagate
-            return Outcome(
-                stdout.getvalue().encode(),
-                stderr.getvalue().encode(),
-                None,
-                seconds=time.perf_counter() - start,
-                failure=f"raised {type(error).__name__}: {error}",
-            )
+            if user is not None:
+                os.chown(directory, user, group)
+            done = process.call(self.argv(invocation), invocation.env, directory, timeout, user=user, group=group)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
         return Outcome(
-            os.fsencode(stdout.getvalue()), os.fsencode(stderr.getvalue()), code, seconds=time.perf_counter() - start
+            done.stdout,
+            done.stderr,
+            done.exit_code,
+            done.timed_out,
+            done.seconds,
+            done.failure or None,
+            done.too_large,
+            tuple(done.killed),
         )
 
-    def unit(self, function: str, value: object) -> object:
-        """Evaluate a unit entry with the implementation's algorithm module (reference only)."""
-        algorithm = importlib.import_module(f"{self.module}.algorithm")
-        if function == "seed_string":
-            return algorithm.seed_string(*value)
-        return getattr(algorithm, function)(value)
+    def cannot_impose(self, condition: str) -> str:
+        reason = super().cannot_impose(condition)
+        user = condition_user(condition)
+        if reason or user is None:
+            return reason
+        if user not in self._runs_as:
+            self._runs_as[user] = self._probe_as(user)
+        return self._runs_as[user]
+
+    def _probe_as(self, user: int) -> str:
+        """Can the implementation run at all as ``user``?  (A program under /root, mode 700, cannot.)"""
+        env = {b"PATH": b"/usr/local/bin:/usr/bin:/bin", b"HOME": b"/nonexistent", b"LANG": b"C.UTF-8"}
+        directory = tempfile.mkdtemp(prefix="port4me-probe-")
+        try:
+            os.chown(directory, user, user)
+            done = process.call(self.argv(Invocation([b"--version"], env)), env, directory, 10, user=user)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        if done.exit_code == 0 and done.stdout.strip():
+            return ""
+        blocked = _unreachable(self.command, user)
+        why = (
+            done.failure
+            or (done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {done.exit_code}"])[0]
+        )
+        return f"the implementation cannot run as uid {user} here ({why[:200]})" + (f": {blocked}" if blocked else "")
+
+
+def _unreachable(command: list[str], user: int) -> str:
+    """Which folder on the way to the program (or its #! interpreter) another user may not enter."""
+    paths = [Path(command[0])]
+    with contextlib.suppress(OSError):
+        first = Path(command[0]).read_bytes()[:256].split(b"\n")[0]
+        if first.startswith(b"#!"):
+            paths.append(Path(first[2:].split()[0].decode(errors="replace")))
+    paths += [path.resolve() for path in paths]  # a venv's python links to the real one
+    for path in paths:
+        for folder in reversed(path.parents):
+            with contextlib.suppress(OSError):
+                info = folder.stat()
+                if info.st_uid != user and not info.st_mode & 0o001:
+                    return f"{path} lies under {folder}, which uid {user} may not enter (mode {info.st_mode & 0o777:o})"
+    return ""
+
+
+def __getattr__(name: str):
+    """The in-process adapter lives in its own module; callers of 1.x found it here (lazily: no import cycle)."""
+    if name == "InProcessAdapter":
+        from .inprocess import InProcessAdapter
+
+        return InProcessAdapter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""``port4me-conformance``: check port4me implementations against the spec v1 vectors."""
+"""``port4me-conformance``: check port4me implementations against the spec v1.1 test vectors."""
 
 from __future__ import annotations
 
@@ -12,24 +12,32 @@ import sys
 import time
 from pathlib import Path
 
-from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, reports
-from .adapters import Adapter, InProcessAdapter, SubprocessAdapter
-from .runner import Options, Runner
-from .vectors import Case, VectorError, load_all, select
+from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, known
+from .adapters import Adapter, SubprocessAdapter
+from .host import Host
+from .inprocess import InProcessAdapter
+from .paths import shipped_known_differences
+from .progress import Progress
+from .report import Run, Session, json_report, junit, markdown, terminal, write_text
+from .report import html as html_report
+from .runner import DEFAULT_TIMEOUT, Options, Runner, variants
+from .vectors import LEVELS, Case, VectorError, digest, load_all, select
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PIPE = 0, 1, 2, 141
 NAME = re.compile(r"^[A-Za-z0-9_.+-]+$")
-EPILOG = """\
+EPILOG = f"""\
 examples:
-  port4me-conformance --impl=port4me
+  port4me-conformance --impl=port4me --html=report.html
   port4me-conformance --impl=bash=./bin/port4me --impl=r="Rscript -e port4me::port4me" --markdown=matrix.md
-  port4me-conformance --impl=upstream="venv/bin/python -m port4me" \\
-      --known-differences=upstream=upstream.yaml --select='P4M-LIST-*'
+  port4me-conformance --impl=upstream="venv/bin/python -m port4me" --known-differences=upstream-python-0.7.0
+  port4me-conformance --impl=mine=./port4me --write-known-differences=known.yaml   # then give each entry a reason
 
 A COMMAND is split like a shell would split it, but never run through a shell.
 'inprocess:MODULE:FUNCTION' calls a Python main(argv, env, stdout, stderr) directly.
-Exit status: 0 every case passed (or is a listed known difference, or was skipped),
-1 some case failed, 2 bad input to the runner. See spec/INTERPRETING.md.
+Shipped known-differences files: {", ".join(shipped_known_differences()) or "none"}.
+Exit status: 0 the run succeeded (every result passed, warned, was skipped or is a listed
+known difference), 1 some result failed, crashed, wrote too much, timed out, or a known
+difference passed; 2 bad input to the runner. See spec/INTERPRETING.md.
 """
 
 
@@ -50,48 +58,67 @@ def parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "--impl", action="append", default=[], metavar="[NAME=]COMMAND", help="an implementation to check (repeatable)"
-    )
-    p.add_argument("--jobs", default=str(os.cpu_count() or 1), metavar="N", help="cases run at once (default: CPUs)")
-    p.add_argument("--timeout", default="5", metavar="SECONDS", help="per case; the process group is killed after it")
-    p.add_argument(
+    add = p.add_argument
+    add("--impl", action="append", default=[], metavar="[NAME=]COMMAND", help="an implementation to check (repeatable)")
+    add("--jobs", default=str(os.cpu_count() or 1), metavar="N", help="calls run at once (default: CPUs)")
+    add("--timeout", default=f"{DEFAULT_TIMEOUT:g}", metavar="SECONDS", help="per call, output included (default 10)")
+    add("--allow-timeouts", action="store_true", help="a timeout does not fail the run (the level stays incomplete)")
+    add(
         "--select",
         action="append",
         default=[],
         metavar="PATTERN",
         help="only cases whose id, file, requirement ID or tag matches (wildcards; repeatable)",
     )
-    p.add_argument(
+    add(
+        "--deselect",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="leave out cases that match (same patterns; repeatable)",
+    )
+    add("--level", choices=LEVELS, help="only the cases of one conformance level")
+    add(
         "--known-differences",
         action="append",
         default=[],
         metavar="[NAME=]FILE",
-        help="expected failures with reasons, for one implementation (or all)",
+        help="expected failures with reasons, for one implementation (or all); FILE may be a shipped name",
     )
-    p.add_argument(
+    add(
+        "--write-known-differences",
+        metavar="[NAME=]FILE",
+        help="write a starting known-differences file from this run, grouped by cause",
+    )
+    add(
         "--via",
         choices=("options", "env", "both"),
         default="both",
         help="pass abstract settings as options, as PORT4ME_* variables, or both ways (default)",
     )
-    p.add_argument(
+    add(
         "--pass-env",
         action="append",
         default=[],
         metavar="NAME",
         help="also pass this variable of the runner's environment to the implementation",
     )
-    p.add_argument("--vectors", metavar="DIR", help="read vectors from DIR instead of the bundled ones")
-    p.add_argument("--json", metavar="FILE", help="write a JSON report (spec/report.schema.json)")
-    p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
-    p.add_argument("--markdown", metavar="FILE", help="write a Markdown compatibility matrix")
-    p.add_argument("--list-cases", action="store_true", help="list the selected cases and exit")
-    p.add_argument("--verbose", action="store_true", help="also show skipped cases and known differences")
-    p.add_argument(
+    add("--vectors", metavar="DIR", help="read vectors from DIR instead of the shipped ones")
+    add("--json", metavar="FILE", help="write a JSON report (spec/report.schema.json)")
+    add("--junit", metavar="FILE", help="write a JUnit XML report")
+    add("--markdown", metavar="FILE", help="write a Markdown compatibility matrix")
+    add(
+        "--html",
+        metavar="FILE",
+        help="write a single-file HTML report: the matrix, each failure with its reproducing line",
+    )
+    add("--list-cases", action="store_true", help="list the selected cases and exit")
+    add("--verbose", action="store_true", help="list every result under its cause, known differences and skips too")
+    add("--quiet", action="store_true", help="no progress lines on stderr")
+    add(
         "--version",
         action="version",
-        version=f"port4me-conformance {__version__} (INTERPRETING.md {INTERPRETING_VERSION})",
+        version=f"port4me-conformance {__version__} (spec {SPEC_VERSION}, INTERPRETING.md {INTERPRETING_VERSION})",
     )
     return p
 
@@ -129,32 +156,29 @@ def positive(text: str, option: str, kind: type) -> float:
     return value
 
 
-def load_known(specs: list[str], names: list[str], cases: list[Case]) -> dict[str, dict[str, str]]:
-    """Known differences per implementation name: case id (or id@variant) -> reason."""
-    import yaml
+def _per_name(values: list[str], names: list[str]) -> list[tuple[str, str]]:
+    """[NAME=]VALUE -> (name or "" for all, value)."""
+    out = []
+    for value in values:
+        name, sep, rest = value.partition("=")
+        out.append((name, rest) if sep and name in names else ("", value))
+    return out
 
-    ids = {case.id for case in cases}
-    known: dict[str, dict[str, str]] = {name: {} for name in names}
-    for spec in specs:
-        name, sep, path = spec.partition("=")
-        if not sep or name not in names:
-            name, path = "", spec
+
+def load_known(specs: list[str], names: list[str], cases: list[Case]) -> tuple[dict, dict]:
+    """Per implementation: case id (or id@variant) -> reason, and the files applied."""
+    table: dict[str, dict[str, str]] = {name: {} for name in names}
+    files: dict[str, list[str]] = {name: [] for name in names}
+    for target, value in _per_name(specs, names):
         try:
-            document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-            raise UsageError(f"--known-differences={spec}: cannot read: {str(error).splitlines()[0]}") from None
-        entries = document.get("differences") if isinstance(document, dict) else None
-        if not isinstance(entries, list):
-            raise UsageError(f"{path}: expected a mapping with a 'differences' list")
-        for number, entry in enumerate(entries):
-            if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("reason")):
-                raise UsageError(f"{path}: entry {number + 1}: needs an 'id' and a 'reason'")
-            case_id = entry["id"].partition("@")[0]
-            if case_id not in ids:
-                raise UsageError(f"{path}: entry {number + 1}: no case has the id {entry['id']!r}")
-            for target in [name] if name else names:
-                known[target][entry["id"]] = str(entry["reason"])
-    return known
+            path = known.resolve(value)
+            entries = known.load(path, cases)
+        except known.KnownError as error:
+            raise UsageError(f"--known-differences: {error}") from None
+        for name in [target] if target else names:
+            table[name].update(entries)
+            files[name].append(str(path))
+    return table, files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,11 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         jobs = int(positive(args.jobs, "--jobs", int))
         timeout = positive(args.timeout, "--timeout", float)
-        cases = load_all(Path(args.vectors) if args.vectors else None)
-        cases = select(cases, args.select)
+        directory = Path(args.vectors) if args.vectors else None
+        every = load_all(directory)
+        cases = select(every, args.select, args.deselect, args.level)
         if args.list_cases:
             for case in cases:
-                print(f"{case.id}\t{case.file}\t{','.join(case.requirements)}\t{case.data['description']}")
+                print(
+                    f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}"
+                )
             return EXIT_OK
         if not args.impl:
             raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
@@ -174,7 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         names = [adapter.name for adapter in adapters]
         if len(set(names)) != len(names):
             raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
-        known = load_known(args.known_differences, names, cases)
+        known_table, known_files = load_known(args.known_differences, names, every)
+        write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
+        if write_known and not write_known[0][0] and len(names) > 1:
+            raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
         pass_env = {}
         for name in args.pass_env:
             if name not in os.environ:
@@ -183,28 +213,82 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, VectorError) as error:
         print(f"port4me-conformance: {error}", file=sys.stderr)
         return EXIT_USAGE
+    host = Host()
+    selected = {case.id for case in cases}
+    session = Session(
+        vectors=digest(directory),
+        host=host.facts(),
+        timeout=timeout,
+        via=args.via,
+        jobs=jobs,
+        pass_env=sorted(pass_env),
+        select=args.select,
+        deselect=args.deselect,
+        level=args.level,
+        excluded=[case for case in every if case.id not in selected],
+        allow_timeouts=args.allow_timeouts,
+    )
     runs = []
     for adapter in adapters:
-        options = Options(timeout=timeout, jobs=jobs, via=args.via, pass_env=pass_env, known=known[adapter.name])
+        options = Options(timeout=timeout, jobs=jobs, via=args.via, pass_env=pass_env, known=known_table[adapter.name])
+        runner = Runner(adapter, options, host)
+        total = sum(len(variants(c, args.via)) for c in cases)
+        progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
+        options.progress = progress
         start = time.perf_counter()
-        results = Runner(adapter, options).run(cases)
-        runs.append(reports.Run(adapter.name, adapter.description, results, time.perf_counter() - start))
-    sys.stdout.write(reports.terminal(runs, args.verbose))
+        version = runner.version()
+        results = runner.run(cases)
+        if progress:
+            progress.finish()
+        runs.append(
+            Run(
+                adapter.name,
+                adapter.description,
+                results,
+                time.perf_counter() - start,
+                version,
+                known_files[adapter.name],
+                args.allow_timeouts,
+            )
+        )
+    sys.stdout.write(terminal.terminal(runs, session, args.verbose))
     if len(runs) > 1:
-        sys.stdout.write("\n" + reports.markdown(runs))
-    if args.json:
-        reports.write_json(args.json, runs, SPEC_VERSION)
-    if args.junit:
-        reports.write_text(args.junit, reports.junit(runs))
-    if args.markdown:
-        reports.write_text(args.markdown, reports.markdown(runs))
+        sys.stdout.write("\n" + markdown.markdown(runs))
+    for line in write_reports(args, runs, session, write_known):
+        print(f"wrote {line}")
     return EXIT_OK if all(run.ok for run in runs) else EXIT_FAILED
+
+
+def write_reports(args: argparse.Namespace, runs: list[Run], session: Session, write_known: list) -> list[str]:
+    """Every file report asked for; says what was written where."""
+    written = []
+    writers = {
+        "json": lambda path: json_report.write(path, runs, session),
+        "junit": lambda path: write_text(path, junit.junit(runs)),
+        "markdown": lambda path: write_text(path, markdown.markdown(runs)),
+        "html": lambda path: write_text(path, html_report.html(runs, session)),
+    }
+    for option, writer in writers.items():
+        path = getattr(args, option)
+        if path:
+            writer(path)
+            written.append(f"{option} report: {Path(path).resolve()}")
+    for target, path in write_known:
+        run = next(r for r in runs if not target or r.name == target)
+        write_text(path, known.starting_file(run.name, run.version, run.results, args.via, known.header(run, session)))
+        written.append(f"a starting known-differences file, for you to give reasons: {Path(path).resolve()}")
+    return written
 
 
 def run() -> None:
     """Console-script entry point."""
     try:
         code = main()
+        sys.stdout.flush()
     except KeyboardInterrupt:
         code = 130
+    except BrokenPipeError:  # `port4me-conformance --list-cases | head -1`: the reader left
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush stays quiet
+        code = EXIT_PIPE
     sys.exit(code)

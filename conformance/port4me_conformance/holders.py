@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import socket
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
+from .host import host_has_ipv6, unprivileged_port_start
 
-@functools.cache
-def host_has_ipv6() -> bool:
-    """True if this host can listen on [::]."""
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-            sock.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-def unprivileged_port_start() -> int:
-    """The lowest port an unprivileged user may bind (Linux makes it tunable)."""
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
-    except (OSError, ValueError):
-        return 1024
-
-
-def is_linux() -> bool:
-    return sys.platform.startswith("linux")
+__all__ = ["describe", "hold", "host_has_ipv6", "is_bindable_now", "pick_free_port", "unprivileged_port_start"]
 
 
 def _bindable(port: int) -> bool:
@@ -134,3 +110,19 @@ def was_connected(held: list[socket.socket]) -> bool:
 def is_bindable_now(port: int) -> bool:
     """After the implementation exits: could a server listen on the port? (P4M-CHECK-2)."""
     return _bindable(port)
+
+
+def describe(spec: dict) -> str:
+    """How a case holds {port}, for a person reproducing it."""
+    kind, address = spec["kind"], spec.get("address", "")
+    reuse = "with" if spec.get("reuseaddr") else "without"
+    if kind == "listen":
+        v6only = "" if "v6only" not in spec else f" (IPV6_V6ONLY {'on' if spec['v6only'] else 'off'})"
+        return f"held by a TCP listener on {address}{v6only}"
+    if kind == "bound":
+        return f"held by a TCP socket bound on {address}, not listening, {reuse} SO_REUSEADDR"
+    if kind == "time_wait":
+        return f"left in TIME_WAIT by a listener on 127.0.0.1 {reuse} SO_REUSEADDR"
+    if kind == "udp":
+        return f"held by a UDP socket bound on {address}"
+    return "not held"

@@ -1,63 +1,78 @@
-"""Running cases against an implementation and judging each outcome (INTERPRETING.md)."""
+"""Running cases against one implementation and giving each (case, variant) its status (INTERPRETING 2-6)."""
 
 from __future__ import annotations
 
-import difflib
 import os
+import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import holders
-from .adapters import Adapter, InProcessAdapter, Invocation, Outcome
-from .vectors import Case
+from .adapters import Adapter, Invocation, Outcome, condition_user
+from .host import Host
+from .judge import OPTION_NAMES, Mismatch, describe_expected, judge, visible
+from .process import OUTPUT_LIMIT
+from .reproduce import line
+from .vectors import Case, requirement_levels
 
 PASS, FAIL, SKIP, XFAIL, XPASS, UNIT = "pass", "fail", "skip", "xfail", "xpass", "n/a"
-OPTION_NAMES = {"max_tries": "--max-tries"}
+WARN, CRASH, TIMEOUT, TOO_LARGE = "warn", "crash", "timeout", "output-too-large"
+STATUSES = (PASS, FAIL, WARN, CRASH, TIMEOUT, TOO_LARGE, SKIP, XFAIL, XPASS, UNIT)
+FAILED = (FAIL, CRASH, TIMEOUT, TOO_LARGE)  # what a known difference turns into xfail
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
 CHECK_SWITCH = "_PORT4ME_CHECK_AVAILABLE_PORTS_"
+DEFAULT_TIMEOUT = 10.0
+CONDITIONS = ("unprivileged", "nameless-user", "nobody", "no-ipv6", "emfile")
 
 
 @dataclass
 class Result:
-    """The verdict on one case in one variant."""
+    """The status of one case in one variant, with what a person needs to understand and repeat it."""
 
     case: Case
     variant: str
     status: str
     reason: str = ""
-    detail: str = ""
+    detail: str = ""  # the difference (a diff) or both streams
     seconds: float = 0.0
+    cause: str = ""  # the rule it breaks, shared by every result it covers ("P4M-CLI-6: ...")
+    expected: str = ""
+    actual: dict[str, Any] | None = None  # exit_code, stdout, stderr (shown visibly), killed
+    reproduce: str = ""  # the shell line of INTERPRETING section 8
+    setup: str = ""  # how {port} was held, which confinement applied
+    observed: str = ""  # for xfail: the status it had before the known difference applied
 
     @property
     def name(self) -> str:
         return self.case.id if self.variant == "options" else f"{self.case.id}@{self.variant}"
 
-
-@dataclass
-class Host:
-    """What this host can do, found once per run."""
-
-    ipv6: bool = field(default_factory=holders.host_has_ipv6)
-    linux: bool = field(default_factory=holders.is_linux)
-    unprivileged_port_start: int = field(default_factory=holders.unprivileged_port_start)
-    is_root: bool = field(default_factory=lambda: hasattr(os, "getuid") and os.getuid() == 0)
+    @property
+    def level(self) -> str:
+        return "check" if "real-check" in self.case.tags else "sequence"
 
 
 @dataclass
 class Options:
-    timeout: float = 5.0
+    timeout: float = DEFAULT_TIMEOUT
     jobs: int = 1
     via: str = "both"  # how abstract settings are passed: options, env, or both (two variants)
     pass_env: dict[str, str] = field(default_factory=dict)
     known: dict[str, str] = field(default_factory=dict)  # case id (or id@variant) -> reason
+    progress: Callable[[Result], None] | None = None  # called after each result, from one thread at a time
 
 
 def variants(case: Case, via: str) -> list[str]:
     if not case.has_settings or via == "options":
         return ["options"]
     return ["env"] if via == "env" else ["options", "env"]
+
+
+def advisory(case: Case, keywords: dict[str, str]) -> bool:
+    """Every requirement the case pins is a SHOULD: its failure is a warning (spec section 2)."""
+    return all(keywords.get(r, "MUST").startswith("SHOULD") for r in case.requirements)
 
 
 class Runner:
@@ -68,93 +83,112 @@ class Runner:
         self.options = options
         self.host = host or Host()
         self._real_check_lock = threading.Lock()  # check cases hold ports: one at a time
-        self._unprivileged_ok: bool | None = None
+        self._progress_lock = threading.Lock()
+        self._keywords = requirement_levels()
 
     def run(self, cases: list[Case]) -> list[Result]:
         work = [(case, variant) for case in cases for variant in variants(case, self.options.via)]
         if self.options.jobs <= 1:
-            results = [self.run_one(case, variant) for case, variant in work]
-        else:
-            with ThreadPoolExecutor(self.options.jobs) as pool:
-                results = list(pool.map(lambda item: self.run_one(*item), work))
-        return [self._apply_known(result) for result in results]
+            return [self._finish(self.run_one(case, variant)) for case, variant in work]
+        with ThreadPoolExecutor(self.options.jobs) as pool:
+            return list(pool.map(lambda item: self._finish(self.run_one(*item)), work))
+
+    def version(self) -> str:
+        """The implementation's own ``--version`` output (its first line), or why there is none."""
+        outcome = self.adapter.run(Invocation([b"--version"], self._base_env()), self.options.timeout)
+        if outcome.exit_code == 0 and outcome.stdout.strip():
+            return visible(outcome.stdout.strip().split(b"\n")[0], 200)
+        return f"(no version: {_short_status(outcome)})"
+
+    def _finish(self, result: Result) -> Result:
+        result = self._apply_known(result)
+        if self.options.progress:
+            with self._progress_lock:
+                self.options.progress(result)
+        return result
 
     def _apply_known(self, result: Result) -> Result:
         known = self.options.known
         reason = known.get(f"{result.case.id}@{result.variant}", known.get(result.case.id))
-        if reason is None or result.status in (SKIP, UNIT):
+        if reason is None or result.status not in (*FAILED, PASS):
             return result
-        if result.status == FAIL:
-            return Result(result.case, result.variant, XFAIL, reason, result.detail, result.seconds)
-        return Result(
-            result.case,
-            result.variant,
-            XPASS,
-            "listed as a known difference, but it passes: remove it from the file",
-            "",
-            result.seconds,
-        )
+        if result.status == PASS:
+            result.status, result.cause = XPASS, "known differences that now pass"
+            result.reason = "listed as a known difference, but it passes: remove it from the file"
+            return result
+        result.observed, result.status = f"{result.status}: {result.reason}", XFAIL
+        result.reason = reason
+        return result
 
     def run_one(self, case: Case, variant: str) -> Result:
         if case.unit_only:
             return self._unit(case, variant)
-        skip = self._skip_reason(case)
+        condition, skip = self._condition(case)
         if skip:
-            return Result(case, variant, SKIP, skip)
+            return Result(case, variant, SKIP, skip, cause=f"skipped: {skip}")
         if case.real_check:
             with self._real_check_lock:
-                return self._run_held(case, variant)
-        return self._judge(
-            case, variant, self.adapter.run(self._invocation(case, variant, {}), self.options.timeout), {}
-        )
+                return self._run_held(case, variant, condition)
+        invocation = self._invocation(case, variant, {}, condition)
+        return self._judge(case, variant, invocation, self.adapter.run(invocation, self.options.timeout), {})
 
     def _unit(self, case: Case, variant: str) -> Result:
-        if not isinstance(self.adapter, InProcessAdapter):
+        if not hasattr(self.adapter, "unit"):
             return Result(case, variant, UNIT, "unit values only: not run on a command line")
         for entry in case.data.get("unit", []):
             actual = self.adapter.unit(entry["function"], entry["input"])
             if actual != entry["output"]:
+                call = f"{entry['function']}({entry['input']!r})"
                 return Result(
                     case,
                     variant,
                     FAIL,
-                    f"{entry['function']}({entry['input']!r}) = {actual!r}, expected {entry['output']!r}",
+                    f"{call} = {actual!r}, expected {entry['output']!r}",
+                    cause=f"{case.requirements[0]}: {entry['function']} gives other values",
+                    expected=f"{call} = {entry['output']!r}",
                 )
         return Result(case, variant, PASS)
 
-    def _skip_reason(self, case: Case) -> str:
-        needs = case.needs
-        unsupported = sorted(set(needs) & {"nameless-user", "nobody", "no-ipv6", "emfile"})
-        if unsupported:
-            return f"needs {', '.join(unsupported)}, which this runner cannot provide yet"
-        if "ipv6" in needs and not self.host.ipv6:
-            return "needs IPv6, which this host does not have"
-        if "linux" in needs and not self.host.linux:
-            return "pins Linux socket semantics; this host is not Linux"
-        if "root" in needs and not self.host.is_root:
-            return "needs root, to bind a privileged port; the runner is not root"
-        if "unprivileged" in needs:
-            if self.host.unprivileged_port_start <= 1:
-                return "every port is unprivileged on this host (ip_unprivileged_port_start)"
-            if self.host.is_root:
-                if not self.adapter.can_drop_privileges:
-                    return "needs an unprivileged user; the runner is root and this adapter cannot drop privileges"
-                if not self._runs_unprivileged():
-                    return "needs an unprivileged user; the implementation cannot run as uid 65534 here"
-        return ""
+    def _condition(self, case: Case) -> tuple[str, str]:
+        """(the confinement the call runs under, or ""; why the case is skipped, or "")."""
+        needs, host = case.needs, self.host
+        if "ipv6" in needs and not host.ipv6:
+            return "", "needs IPv6, which this host does not have (P4M-CHECK-6)"
+        if "linux" in needs and not host.linux:
+            return "", "pins Linux socket semantics; this host is not Linux"
+        if "root" in needs and not host.is_root:
+            return "", "needs root, to bind a privileged port; the runner is not root"
+        if "unprivileged" in needs and host.unprivileged_port_start <= 1:
+            return "", "every port is unprivileged on this host (ip_unprivileged_port_start)"
+        wanted = [need for need in CONDITIONS if need in needs and self._must_impose(need)]
+        if len(wanted) > 1:
+            return "", f"needs {' and '.join(wanted)} at once, which the runner cannot impose together"
+        if not wanted:
+            return "", ""
+        reason = self.adapter.cannot_impose(wanted[0])
+        return wanted[0], (f"needs {wanted[0]}: {reason}" if reason else "")
 
-    def _runs_unprivileged(self) -> bool:
-        if self._unprivileged_ok is None:
-            probe = Invocation([b"--version"], self._base_env(), unprivileged=True)
-            outcome = self.adapter.run(probe, self.options.timeout)
-            self._unprivileged_ok = outcome.exit_code == 0 and bool(outcome.stdout.strip())
-        return self._unprivileged_ok
+    def _must_impose(self, need: str) -> bool:
+        """False when the host already is what the case needs."""
+        if need == "unprivileged":
+            return self.host.is_root
+        if need == "no-ipv6":
+            return self.host.ipv6
+        if need == "nameless-user":
+            import pwd
 
-    def _run_held(self, case: Case, variant: str) -> Result:
+            try:
+                pwd.getpwuid(os.getuid())
+            except KeyError:
+                return False
+        return True
+
+    def _run_held(self, case: Case, variant: str, condition: str) -> Result:
         ports: dict[str, int] = {}
         fixed = case.data.get("port")
         if fixed is not None and not holders.is_bindable_now(fixed):
-            return Result(case, variant, SKIP, f"port {fixed}, which this case is about, is not free on this host")
+            reason = f"port {fixed}, which this case is about, is not free on this host"
+            return Result(case, variant, SKIP, reason, cause=f"skipped: {reason}")
         ports["port"] = fixed or holders.pick_free_port(set())
         ports["port2"] = holders.pick_free_port({ports["port"]})
         start = self.host.unprivileged_port_start
@@ -162,29 +196,35 @@ class Runner:
             ports["privileged_port"] = holders.pick_free_port(set(), low=1, high=start - 1)
         else:  # busy for an unprivileged user whether or not anything holds it
             ports["privileged_port"] = max(start - 1, 1)
-        unprivileged = "unprivileged" in case.needs and self.host.is_root
-        invocation = self._invocation(case, variant, ports, unprivileged)
+        invocation = self._invocation(case, variant, ports, condition)
+        spec = case.data.get("hold", {"kind": "none"})
         after = case.data.get("after")
         try:
-            with holders.hold(case.data.get("hold", {"kind": "none"}), ports["port"]) as held:
+            with holders.hold(spec, ports["port"]) as held:
                 outcome = self.adapter.run(invocation, self.options.timeout)
                 connected = after == "untouched" and holders.was_connected(held)
         except OSError as error:
-            return Result(case, variant, SKIP, f"the runner could not hold the port: {error}")
-        result = self._judge(case, variant, outcome, ports)
+            reason = f"the runner could not hold the port: {error}"
+            return Result(case, variant, SKIP, reason, cause="skipped: the runner could not hold the port")
+        result = self._judge(case, variant, invocation, outcome, ports)
+        result.setup = "; ".join(filter(None, [f"{{port}} = {ports['port']}, {holders.describe(spec)}", result.setup]))
         if result.status != PASS:
             return result
         if connected:
-            return Result(case, variant, FAIL, "the implementation connected to the port (P4M-CHECK-4)")
-        if after == "bindable" and not holders.is_bindable_now(ports["port"]):
-            return Result(case, variant, FAIL, "the port is still held after the implementation exited")
-        return result
+            mismatch = Mismatch("the implementation connected to the port", "P4M-CHECK-4", "the check connects")
+        elif after == "bindable" and not holders.is_bindable_now(ports["port"]):
+            mismatch = Mismatch(
+                "the port is still held after the implementation exited", "P4M-CHECK-2", "the check keeps a socket"
+            )
+        else:
+            return result
+        return self._mismatch(result, case, mismatch, outcome, invocation)
 
     def _base_env(self) -> dict[bytes, bytes]:
         env = {"PATH": BASE_PATH, "HOME": "/nonexistent", "LANG": "C.UTF-8", **self.options.pass_env}
         return {os.fsencode(k): os.fsencode(v) for k, v in env.items()}
 
-    def _invocation(self, case: Case, variant: str, ports: dict[str, int], unprivileged: bool = False) -> Invocation:
+    def _invocation(self, case: Case, variant: str, ports: dict[str, int], condition: str = "") -> Invocation:
         data = case.data["input"]
 
         def fill(text: Any) -> str:
@@ -207,115 +247,89 @@ class Runner:
             env[os.fsencode(name)] = os.fsencode(fill(value))
         for name, value in data.get("env_hex", {}).items():
             env[os.fsencode(name)] = bytes.fromhex(value)
-        return Invocation(argv, env, unprivileged)
+        return Invocation(argv, env, condition)
 
-    def _judge(self, case: Case, variant: str, outcome: Outcome, ports: dict[str, int]) -> Result:
-        verdict = judge(case.expect, outcome, ports, variant)
-        status = PASS if verdict is None else FAIL
-        reason, detail = verdict or ("", "")
-        return Result(case, variant, status, reason, detail, outcome.seconds)
+    def _judge(self, case: Case, variant: str, invocation: Invocation, outcome: Outcome, ports: dict) -> Result:
+        result = Result(case, variant, PASS, seconds=outcome.seconds)
+        result.expected = describe_expected(case.expect, ports, variant)
+        result.actual = _actual(outcome)
+        result.setup = _confinement(invocation.condition)
+        limit = f"{self.options.timeout:g} s"
+        if outcome.failure:
+            result.status, result.reason = CRASH, visible(outcome.failure, 300)
+            result.cause = "crash: the call could not run"
+        elif outcome.timed_out:
+            if "time-bound" in case.data.get("flags", []):
+                result.status, result.cause = FAIL, "P4M-SEQ-3: not within the time limit (time-bound)"
+                result.reason = f"did not finish within {limit}: this case is time-bound (P4M-SEQ-3)"
+            else:
+                result.status, result.cause = TIMEOUT, f"timeout: still running after {limit}"
+                result.reason = f"did not finish within {limit}; to give it longer, run with --timeout=SECONDS"
+        elif outcome.too_large:
+            result.status, result.cause = TOO_LARGE, "output-too-large: more than 1 MiB on a stream"
+            result.reason = f"wrote more than {OUTPUT_LIMIT} bytes on stdout or stderr; the runner stopped it"
+        elif outcome.exit_code is not None and outcome.exit_code < 0:
+            result.status, result.reason = (
+                CRASH,
+                f"killed by signal {-outcome.exit_code} ({_signal_name(-outcome.exit_code)})",
+            )
+            result.cause = f"crash: killed by {_signal_name(-outcome.exit_code)}"
+        else:
+            mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
+            if mismatch is None:
+                if outcome.killed:
+                    result.reason = "passed, but left processes running, which the runner killed"
+                return result
+            return self._mismatch(result, case, mismatch, outcome, invocation)
+        result.reproduce = line(self.adapter.command_line(invocation), invocation.env)
+        if outcome.killed:
+            result.reason += f"; killed {len(outcome.killed)} process(es) it left"
+        return result
 
-
-def expected_stdout(expect: dict, ports: dict[str, int]) -> bytes:
-    lines = []
-    for port in expect["ports"]:
-        text = str(port)
-        for key, value in ports.items():
-            text = text.replace("{" + key + "}", str(value))
-        lines.append(text + "\n")
-    return "".join(lines).encode()
-
-
-def _diagnostic(diagnostic: dict | None, outcome: Outcome, variant: str) -> tuple[str, str] | None:
-    """P4M-CLI-11: stderr names the source and contains the offending value."""
-    if not diagnostic:
-        return None
-    stderr = outcome.stderr.decode("utf-8", "replace")
-    source = diagnostic.get("source")
-    if source and not source.startswith("-") and not source.isupper() and not source.startswith("_"):
-        source = OPTION_NAMES.get(source, "--" + source) if variant == "options" else f"PORT4ME_{source.upper()}"
-    for what, text in (("source", source), ("value", diagnostic.get("value"))):
-        if text and text not in stderr:
-            return f"the error message does not name the {what} {text!r} (P4M-CLI-11)", _streams(outcome)
-    return None
-
-
-def judge(expect: dict, outcome: Outcome, ports: dict[str, int], variant: str = "options") -> tuple[str, str] | None:
-    """None if the outcome meets the expectation, else (reason, detail)."""
-    if outcome.failure:
-        return outcome.failure, ""
-    if outcome.timed_out:
-        return "timed out; its process group was killed", _streams(outcome)
-    code = outcome.exit_code
-    if code is not None and code < 0:
-        return f"killed by signal {-code}", _streams(outcome)
-    if expect.get("stderr") == "empty" and outcome.stderr:
-        return "stderr is not empty on success (P4M-CLI-9)", _streams(outcome)
-    if "ports" in expect:
-        wanted = expected_stdout(expect, ports)
-        if code != 0:
-            return f"exit code {code}, expected 0", _streams(outcome)
-        if outcome.stdout != wanted:
-            return "stdout differs", _diff(wanted, outcome.stdout)
-        return None
-    if "port_count" in expect:
-        if code != 0:
-            return f"exit code {code}, expected 0", _streams(outcome)
-        lines = outcome.stdout.split(b"\n")
-        if lines[-1] != b"" or not all(_is_port(line) for line in lines[:-1]):
-            return "stdout is not ports, one per line", _streams(outcome)
-        if len(lines) - 1 != expect["port_count"]:
-            return f"{len(lines) - 1} ports, expected {expect['port_count']}", ""
-        return None
-    if "error" in expect:
-        wanted_code = 2 if expect["error"] == "usage" else 1
-        if code != wanted_code:
-            return f"exit code {code}, expected {wanted_code} ({expect['error']} error)", _streams(outcome)
-        if outcome.stdout:
-            return "an error must leave stdout empty", _streams(outcome)
-        if not outcome.stderr.strip():
-            return "an error must say why on stderr", ""
-        return _diagnostic(expect.get("diagnostic"), outcome, variant)
-    if "test" in expect:
-        wanted_code = 0 if expect["test"] == "free" else 1
-        if code != wanted_code:
-            return f"exit code {code}, expected {wanted_code} (port {expect['test']})", _streams(outcome)
-        if outcome.stdout:
-            return "--test must leave stdout empty", _streams(outcome)
-        return None
-    if "help" in expect or "version" in expect:
-        if code != 0:
-            return f"exit code {code}, expected 0", _streams(outcome)
-        if "version" in expect and not (
-            outcome.stdout.endswith(b"\n") and outcome.stdout.count(b"\n") == 1 and outcome.stdout.strip()
-        ):
-            return "--version must print exactly one non-empty line", _streams(outcome)
-        if not outcome.stdout.strip():
-            return "--help must print help on stdout", _streams(outcome)
-        return None
-    raise ValueError(f"unknown expectation {expect!r}")
+    def _mismatch(
+        self, result: Result, case: Case, mismatch: Mismatch, outcome: Outcome, invocation: Invocation
+    ) -> Result:
+        result.status = WARN if advisory(case, self._keywords) else FAIL
+        result.reason, result.cause = mismatch.reason, mismatch.cause
+        result.detail = mismatch.diff or _streams(outcome)
+        result.reproduce = line(self.adapter.command_line(invocation), invocation.env)
+        return result
 
 
-def _is_port(line: bytes) -> bool:
-    return line.isdigit() and not line.startswith(b"0") and int(line) <= 65535
-
-
-def _show(data: bytes, limit: int = 400) -> str:
-    text = data.decode("utf-8", "backslashreplace")
-    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+def _actual(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "exit_code": outcome.exit_code,
+        "stdout": visible(outcome.stdout),
+        "stderr": visible(outcome.stderr),
+        "killed": [visible(k, 200) for k in outcome.killed],
+    }
 
 
 def _streams(outcome: Outcome) -> str:
-    return f"stdout: {_show(outcome.stdout)!r}\nstderr: {_show(outcome.stderr)!r}"
+    return f"stdout: {visible(outcome.stdout, 400)}\nstderr: {visible(outcome.stderr, 400)}"
 
 
-def _diff(wanted: bytes, actual: bytes) -> str:
-    lines = difflib.unified_diff(
-        wanted.decode("utf-8", "backslashreplace").splitlines(keepends=True),
-        actual.decode("utf-8", "backslashreplace").splitlines(keepends=True),
-        "expected",
-        "actual",
-        n=2,
-    )
-    text = "".join(line if line.endswith("\n") else line + "\\ no newline at end\n" for line in lines)
-    return text if len(text) < 2000 else text[:2000] + "...\n"
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _short_status(outcome: Outcome) -> str:
+    if outcome.failure:
+        return visible(outcome.failure, 200)
+    if outcome.timed_out:
+        return "timed out"
+    return f"exit code {outcome.exit_code}"
+
+
+def _confinement(condition: str) -> str:
+    return {
+        "unprivileged": "run as uid and gid 65534 (unprivileged)",
+        "nameless-user": f"run as uid and gid {condition_user(condition)}, which no user-database entry names "
+        "(nameless-user)",
+        "nobody": f"run as the account nobody (uid {condition_user(condition)})",
+        "no-ipv6": "under a seccomp filter: socket() of the IPv6 family fails with EAFNOSUPPORT (no-ipv6)",
+        "emfile": "under a seccomp filter: every socket() fails with EMFILE (emfile)",
+    }.get(condition, "")

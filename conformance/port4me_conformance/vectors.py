@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .data import spec_dir, vectors_dir
+from .paths import spec_dir, vectors_dir
+
+LEVELS = ("sequence", "check")
 
 
 class VectorError(Exception):
@@ -51,6 +54,11 @@ class Case:
     def real_check(self) -> bool:
         return "hold" in self.data
 
+    @property
+    def level(self) -> str:
+        """The conformance level (INTERPRETING section 7): check for cases tagged real-check."""
+        return "check" if "real-check" in self.tags else "sequence"
+
 
 def requirement_levels() -> dict[str, str]:
     """Requirement ID -> its key word (MUST, MUST NOT, SHOULD, MAY), from spec/requirements.json."""
@@ -79,15 +87,24 @@ def _validator():
     return jsonschema.Draft202012Validator(schema)
 
 
-def load_file(path: Path, validator=None, requirements: dict[str, str] | None = None) -> list[Case]:
-    """Read, validate and return the cases of one vector file."""
+def _read(path: Path) -> Any:
+    if path.suffix == ".json":
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise VectorError(f"{path.name}: cannot read: {str(error).splitlines()[0]}") from None
     yaml = _yaml()
-    validator = validator or _validator()
-    requirements = requirement_levels() if requirements is None else requirements
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise VectorError(f"{path.name}: cannot read: {str(error).splitlines()[0]}") from None
+
+
+def load_file(path: Path, validator=None, requirements: dict[str, str] | None = None) -> list[Case]:
+    """Read, validate and return the cases of one vector file (JSON or YAML)."""
+    validator = validator or _validator()
+    requirements = requirement_levels() if requirements is None else requirements
+    document = _read(path)
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
@@ -113,12 +130,22 @@ def _where(document: Any, path: list) -> str:
     return ""
 
 
-def load_all(directory: Path | None = None) -> list[Case]:
-    """Every case of every *.yaml file in the folder, with ids checked for uniqueness."""
+def vector_files(directory: Path | None = None, prefer: tuple[str, str] = (".yaml", ".json")) -> list[Path]:
+    """The folder's vector files in the first form it has (INTERPRETING section 1), in byte order of name."""
     directory = directory or vectors_dir()
-    paths = sorted(directory.glob("*.yaml"))
+    for suffix in prefer:
+        found = sorted(directory.glob(f"*{suffix}"), key=lambda p: p.name.encode())
+        if found:
+            return found
+    return []
+
+
+def load_all(directory: Path | None = None) -> list[Case]:
+    """Every case of every vector file in the folder, with ids checked for uniqueness."""
+    directory = directory or vectors_dir()
+    paths = vector_files(directory)
     if not paths:
-        raise VectorError(f"{directory}: no vector files (*.yaml)")
+        raise VectorError(f"{directory}: no vector files (*.json or *.yaml)")
     validator = _validator()
     requirements = requirement_levels()
     seen: dict[str, str] = {}
@@ -126,21 +153,48 @@ def load_all(directory: Path | None = None) -> list[Case]:
     for path in paths:
         for case in load_file(path, validator, requirements):
             if case.id in seen:
-                raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]}.yaml)")
+                raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]})")
             seen[case.id] = case.file
             cases.append(case)
     return cases
+
+
+def digest(directory: Path | None = None) -> dict[str, str]:
+    """The vectors' version and digest (INTERPRETING section 1): SHA-256 over each file in the
+    byte order of its name: the name in UTF-8, a NUL byte, the file's bytes, a NUL byte."""
+    paths = vector_files(directory, prefer=(".json", ".yaml"))
+    sha = hashlib.sha256()
+    version = spec = ""
+    for path in paths:
+        data = path.read_bytes()
+        sha.update(path.name.encode() + b"\0" + data + b"\0")
+        if not version:
+            document = _read(path)
+            if isinstance(document, dict):
+                version, spec = str(document.get("vectors_version", "")), str(document.get("spec_version", ""))
+    files = f"*{paths[0].suffix}" if paths else ""
+    return {"vectors_version": version, "spec_version": spec, "digest": f"sha256:{sha.hexdigest()}", "files": files}
 
 
 def _keys(case: Case) -> list[str]:
     return [case.id, case.file, *case.requirements, *case.tags]
 
 
-def select(cases: list[Case], patterns: list[str]) -> list[Case]:
-    """Cases whose id, file, requirement ID or tag matches any pattern (shell-style wildcards)."""
-    if not patterns:
-        return cases
-    unmatched = [p for p in patterns if not any(fnmatch.fnmatchcase(k, p) for c in cases for k in _keys(c))]
-    if unmatched:
-        raise VectorError(f"--select matches no case, requirement, tag or file: {', '.join(unmatched)}")
-    return [c for c in cases if any(fnmatch.fnmatchcase(k, p) for p in patterns for k in _keys(c))]
+def _matches(case: Case, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(key, pattern) for pattern in patterns for key in _keys(case))
+
+
+def select(cases: list[Case], patterns: list[str], exclude: list[str] = (), level: str | None = None) -> list[Case]:
+    """Cases of the level whose id, file, requirement ID or tag matches a pattern (shell-style
+    wildcards; all when none is given) and matches no exclusion pattern."""
+    for option, given in (("--select", patterns), ("--deselect", exclude)):
+        unmatched = [p for p in given if not any(_matches(c, [p]) for c in cases)]
+        if unmatched:
+            raise VectorError(f"{option} matches no case, requirement, tag or file: {', '.join(unmatched)}")
+    return [
+        c
+        for c in cases
+        if (level is None or c.level == level)
+        and (not patterns or _matches(c, patterns))
+        and not (exclude and _matches(c, list(exclude)))
+    ]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from port4me_conformance.adapters import InProcessAdapter, Invocation, Outcome
-from port4me_conformance.runner import FAIL, Host, Options, Runner
+from port4me_conformance.runner import FAILED, WARN, Host, Options, Runner
 from port4me_conformance.vectors import Case
 
 from .mutants import Mutant, apply
@@ -110,12 +110,23 @@ class MutantAdapter(InProcessAdapter):
         self.entry = entry
         if entry == "run":
             self.run_command = importlib.import_module(f"{PACKAGE}.cli").run
+            self.main = self._main_as_command  # the adapter's forked child (a host condition) enters the same way
+
+    def _main_as_command(self, argv: list[str], env: dict[str, str], stdout, stderr) -> int | None:
+        """main()'s signature, run as the console script runs: for calls in the adapter's forked child."""
+        environment = {os.fsencode(k): os.fsencode(v) for k, v in env.items()}
+        invocation = Invocation([os.fsencode(a) for a in argv], environment)
+        outcome = self._run_as_command(invocation)
+        stdout.write(outcome.stdout.decode("utf-8", "surrogateescape"))
+        stderr.write(outcome.stderr.decode("utf-8", "surrogateescape"))
+        return outcome.exit_code
 
     def run(self, invocation: Invocation, timeout: float) -> Outcome:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, self.case_timeout)
         try:
-            if self.entry == "main":
+            if self.entry == "main" or invocation.condition:
+                # A host condition (another user, a seccomp filter) runs in the adapter's forked child.
                 return super().run(invocation, timeout)
             return self._run_as_command(invocation)
         except CaseTimeout:  # fired outside the call itself, in the adapter's own code
@@ -193,7 +204,7 @@ def run_vectors(work: Work) -> dict:
             result = runner.run_one(case, variant)
         except CaseTimeout:
             return {"status": "killed", "by": case.id, "level": level(case), "reason": "timed out", "passed": passed}
-        if result.status == FAIL:
+        if result.status in (*FAILED, WARN):  # a crash, a timeout, or a SHOULD broken: told apart all the same
             return {
                 "status": "killed",
                 "by": result.name,

@@ -231,4 +231,5 @@ def cases() -> Iterator[Case]:
         ["P4M-CLI-4"],
         USAGE,
         argv("--user=alice", "--tool=rstudio", "-"),
+        decisions=[36],
     )

@@ -483,6 +483,7 @@ def skip_cases() -> Iterator[Case]:
             ["P4M-SEQ-2", "P4M-SEQ-6", "P4M-SET-3"],
             ports(model("alice", 4, skip=skip, exclude=UNSAFE | holes)),
             settings(user="alice", exclude="10000-20000", skip=skip, list=4),
+            decisions=[19] + ([23] if skip > 65535 else []),  # --exclude keeps the unsafe ports; a huge skip
         )
     for count, tail in ((5000, "12345"), (10000, "987654321")):
         text = digits(count, tail)
@@ -578,10 +579,11 @@ def mutation_cases() -> Iterator[Case]:
         )
     yield Case(
         "skip-jump-set-below-65535",
-        "a jump over a set that stops at 60000",
-        ["P4M-SEQ-2", "P4M-SET-1"],
-        alice(1, include=lst("1024-60000"), skip=50000),
-        settings(user="alice", include="1024-60000", skip=50000, list=1),
+        "a jump over a set that stops at 60000: 167954 is twice its 58977 ports and 50000 more",
+        ["P4M-SEQ-2", "P4M-SET-1", "P4M-SEQ-3"],
+        alice(1, include=lst("1024-60000"), skip=167954),
+        settings(user="alice", include="1024-60000", skip=167954, list=1),
+        decisions=[23],
     )
     for exclude in ("5005-5020", "4990-5002"):
         yield Case(

@@ -302,6 +302,13 @@ def mode_cases() -> Iterator[Case]:
         argv("--version", "--help"),
     )
     yield Case(
+        "mode-help-wins-over-version-either-order",
+        "--help then --version: help mode still, whatever the order",
+        ["P4M-ENV-6", "P4M-CLI-7"],
+        {"help": True},
+        argv("--help", "--version"),
+    )
+    yield Case(
         "mode-search-validates-max-tries-variable",
         "search mode uses max tries: a bad PORT4ME_MAX_TRIES is a usage error",
         ["P4M-ENV-6", "P4M-ENV-5"],

@@ -1,0 +1,219 @@
+"""Judging one outcome against a case's expectation (INTERPRETING section 4), and showing bytes to people."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .adapters import Outcome
+
+OPTION_NAMES = {"max_tries": "--max-tries"}
+SHOWN = 2000  # characters of a stream shown in a report
+# What help mode must describe (P4M-CLI-7): every v1 option and every variable of spec section 6.1.
+HELP_NAMES = (
+    *("--user", "--tool", "--prepend", "--include", "--exclude", "--skip", "--list", "--max-tries", "--test"),
+    *("--help", "--version", "PORT4ME_USER", "PORT4ME_TOOL", "PORT4ME_PREPEND", "PORT4ME_PREPEND_SITE"),
+    *("PORT4ME_INCLUDE", "PORT4ME_INCLUDE_SITE", "PORT4ME_EXCLUDE", "PORT4ME_EXCLUDE_SITE", "PORT4ME_EXCLUDE_UNSAFE"),
+    *("PORT4ME_EXCLUDE_UNSAFE_CHROME", "PORT4ME_EXCLUDE_UNSAFE_FIREFOX", "PORT4ME_SKIP", "PORT4ME_LIST"),
+    *("PORT4ME_TEST", "PORT4ME_MAX_TRIES", "_PORT4ME_CHECK_AVAILABLE_PORTS_"),
+)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why an outcome did not meet its expectation: this result's reason, and the rule it breaks (its cause)."""
+
+    reason: str
+    requirement: str
+    rule: str
+    diff: str = ""
+
+    @property
+    def cause(self) -> str:
+        return f"{self.requirement}: {self.rule}" if self.requirement else self.rule
+
+
+def visible(data: bytes | str, limit: int = SHOWN) -> str:
+    """Text a terminal, XML and HTML can show as it is: CR, tabs and every other control or
+    unprintable character escaped (\\r, \\t, \\x1b, \\u2028), bytes that are not UTF-8 as \\xNN."""
+    text = data.decode("utf-8", "backslashreplace") if isinstance(data, bytes) else data
+    out = []
+    for char in text:
+        if char == "\n" or (char.isprintable() and char != "\\") or char == " ":
+            out.append(char)
+        elif char == "\\":
+            out.append("\\")
+        elif char in "\r\t":
+            out.append("\\r" if char == "\r" else "\\t")
+        elif ord(char) < 0x100:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
+    shown = "".join(out)
+    return shown if len(shown) <= limit else shown[:limit] + f"… ({len(shown)} characters in all)"
+
+
+def expected_stdout(expect: dict, ports: dict[str, int]) -> bytes:
+    return "".join(_fill(str(port), ports) + "\n" for port in expect["ports"]).encode()
+
+
+def _fill(text: str, ports: dict[str, int]) -> str:
+    for key, value in ports.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+def describe_expected(expect: dict, ports: dict[str, int], variant: str = "options") -> str:
+    """What the case expects, for a person."""
+    if "ports" in expect:
+        text = "exit code 0; stdout: " + visible(expected_stdout(expect, ports)).replace("\n", " ").strip()
+    elif "port_count" in expect:
+        text = f"exit code 0; stdout: {expect['port_count']} ports, one per line"
+    elif "error" in expect:
+        code = 2 if expect["error"] == "usage" else 1
+        text = f"exit code {code} ({expect['error']} error); stdout empty; a message on stderr"
+        diagnostic = expect.get("diagnostic")
+        if diagnostic:
+            named = [f"'{v}'" for v in (_source(diagnostic.get("source"), variant), diagnostic.get("value")) if v]
+            text += " naming " + " and ".join(named)
+    elif "test" in expect:
+        text = f"exit code {0 if expect['test'] == 'free' else 1} (port {expect['test']}); stdout empty"
+    elif "help" in expect:
+        text = "exit code 0; help on stdout"
+    elif "version" in expect:
+        text = "exit code 0; one line on stdout"
+    else:
+        text = "nothing to run on a command line"
+    return text + ("; stderr empty" if expect.get("stderr") == "empty" else "")
+
+
+def _source(source: str | None, variant: str) -> str | None:
+    """A diagnostic's source as the user wrote it: a setting becomes its option or its variable (P4M-CLI-11)."""
+    if source and not source.startswith("-") and not source.isupper() and not source.startswith("_"):
+        return OPTION_NAMES.get(source, "--" + source) if variant == "options" else f"PORT4ME_{source.upper()}"
+    return source
+
+
+def judge(
+    expect: dict, outcome: Outcome, ports: dict[str, int], variant: str = "options", requirements: tuple = ()
+) -> Mismatch | None:
+    """None if a finished call meets the expectation, else why not."""
+    code = outcome.exit_code
+    main = requirements[0] if requirements else ""
+    if "ports" in expect:
+        if code != 0:
+            return Mismatch(f"exit code {code}, expected 0", main, f"exit code {code} where ports are expected")
+        wanted = expected_stdout(expect, ports)
+        if outcome.stdout != wanted:
+            if _only_ports(outcome.stdout):
+                return Mismatch(
+                    "stdout differs (other ports)", main, "other ports than expected", diff(wanted, outcome.stdout)
+                )
+            return Mismatch(
+                "stdout differs (not only ports, one per line)",
+                "P4M-CLI-5",
+                "stdout holds more than ports, one per line",
+                diff(wanted, outcome.stdout),
+            )
+        return _quiet(expect, outcome)
+    if "port_count" in expect:
+        if code != 0:
+            return Mismatch(f"exit code {code}, expected 0", main, f"exit code {code} where ports are expected")
+        if not _only_ports(outcome.stdout):
+            return Mismatch(
+                "stdout is not ports, one per line", "P4M-CLI-5", "stdout holds more than ports, one per line"
+            )
+        count = outcome.stdout.count(b"\n")
+        if count != expect["port_count"]:
+            return Mismatch(f"{count} ports, expected {expect['port_count']}", main, "another number of ports")
+        return _quiet(expect, outcome)
+    if "error" in expect:
+        kind = expect["error"]
+        wanted = 2 if kind == "usage" else 1
+        if code != wanted:
+            return Mismatch(
+                f"exit code {code}, expected {wanted} ({kind} error)",
+                "P4M-CLI-6",
+                f"{kind} error: exit code {code}, not {wanted}",
+            )
+        if outcome.stdout:
+            return Mismatch("an error must leave stdout empty", "P4M-CLI-6", "writes to stdout on an error")
+        if not outcome.stderr.strip():
+            return Mismatch("an error must say why on stderr", "P4M-CLI-6", "says nothing on stderr on an error")
+        return _diagnostic(expect.get("diagnostic"), outcome, variant)
+    if "test" in expect:
+        wanted = 0 if expect["test"] == "free" else 1
+        if code != wanted:
+            return Mismatch(
+                f"exit code {code}, expected {wanted} (port {expect['test']})",
+                main,
+                f"a {expect['test']} port: exit code {code}, not {wanted}",
+            )
+        if outcome.stdout:
+            return Mismatch("--test must leave stdout empty", "P4M-TEST-1", "--test writes to stdout")
+        return _quiet(expect, outcome)
+    if "help" in expect or "version" in expect:
+        mode = "--version" if "version" in expect else "--help"
+        if code != 0:
+            return Mismatch(f"exit code {code}, expected 0", "P4M-CLI-7", f"{mode}: exit code {code}, not 0")
+        if "version" in expect and not (
+            outcome.stdout.endswith(b"\n") and outcome.stdout.count(b"\n") == 1 and outcome.stdout.strip()
+        ):
+            return Mismatch("--version must print exactly one non-empty line", "P4M-CLI-7", "--version is not one line")
+        if not outcome.stdout.strip():
+            return Mismatch("--help must print help on stdout", "P4M-CLI-7", "--help prints nothing on stdout")
+        if "help" in expect:
+            missing = [name for name in HELP_NAMES if name.encode() not in outcome.stdout]
+            if missing:
+                return Mismatch(
+                    f"the help does not name {', '.join(missing)}",
+                    "P4M-CLI-7",
+                    "--help does not describe every option and variable",
+                )
+        return _quiet(expect, outcome)
+    raise ValueError(f"unknown expectation {expect!r}")
+
+
+def _quiet(expect: dict, outcome: Outcome) -> Mismatch | None:
+    if expect.get("stderr") == "empty" and outcome.stderr:
+        return Mismatch("stderr is not empty on success", "P4M-CLI-9", "writes to stderr on success")
+    return None
+
+
+def _diagnostic(diagnostic: dict | None, outcome: Outcome, variant: str) -> Mismatch | None:
+    """P4M-CLI-11: stderr names the source and contains the offending value."""
+    if not diagnostic:
+        return None
+    stderr = outcome.stderr.decode("utf-8", "replace")
+    for what, text in (("source", _source(diagnostic.get("source"), variant)), ("value", diagnostic.get("value"))):
+        if text and text not in stderr:
+            return Mismatch(
+                f"the error message does not name the {what} {visible(text, 80)!r}",
+                "P4M-CLI-11",
+                f"the error message does not name the {what}",
+            )
+    return None
+
+
+def _only_ports(stdout: bytes) -> bool:
+    lines = stdout.split(b"\n")
+    return lines[-1] == b"" and all(_is_port(line) for line in lines[:-1])
+
+
+def _is_port(line: bytes) -> bool:
+    return line.isdigit() and not line.startswith(b"0") and int(line) <= 65535
+
+
+def diff(wanted: bytes, actual: bytes) -> str:
+    """A unified diff of two outputs, every control character shown (\\r, \\x1b, …)."""
+    lines = difflib.unified_diff(
+        [visible(line, 400) + "\n" for line in wanted.split(b"\n")],
+        [visible(line, 400) + "\n" for line in actual.split(b"\n")],
+        "expected",
+        "actual",
+        n=2,
+    )
+    text = "".join(lines)
+    if not actual.endswith(b"\n") and actual:
+        text += "\\ the actual output does not end in a newline\n"
+    return text if len(text) < SHOWN else text[:SHOWN] + "…\n"

@@ -1,0 +1,106 @@
+"""Known-differences files (INTERPRETING section 6): reading them, and writing a starting one from a run."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+from .paths import shipped_known_differences
+from .runner import CRASH, FAIL, TIMEOUT, TOO_LARGE, XFAIL, Result, variants
+from .vectors import Case
+
+
+class KnownError(Exception):
+    """A known-differences file that cannot be used."""
+
+
+def resolve(value: str) -> Path:
+    """A file path, or the short name of a shipped file (``upstream-python-0.7.0``)."""
+    path = Path(value)
+    shipped = shipped_known_differences()
+    if not path.exists() and value in shipped:
+        return shipped[value]
+    if not path.exists():
+        names = ", ".join(shipped) or "none"
+        raise KnownError(f"{value}: no such file, nor a shipped known-differences name (shipped: {names})")
+    return path
+
+
+def load(path: Path, cases: list[Case]) -> dict[str, str]:
+    """Case id (or id@variant) -> reason; every id must name a case of the vectors."""
+    import yaml
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise KnownError(f"{path}: cannot read: {str(error).splitlines()[0]}") from None
+    entries = document.get("differences") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise KnownError(f"{path}: expected a mapping with a 'differences' list")
+    ids = {case.id for case in cases}
+    known = {}
+    for number, entry in enumerate(entries, 1):
+        if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("reason")):
+            raise KnownError(f"{path}: entry {number}: needs an 'id' and a 'reason'")
+        case_id, _, variant = entry["id"].partition("@")
+        if case_id not in ids or variant not in ("", "options", "env"):
+            raise KnownError(f"{path}: entry {number}: no case has the id {entry['id']!r}")
+        known[entry["id"]] = str(entry["reason"])
+    return known
+
+
+WRITTEN = (FAIL, CRASH, TIMEOUT, TOO_LARGE, XFAIL)
+
+
+def starting_file(name: str, version: str, results: list[Result], via: str, header: list[str]) -> str:
+    """A known-differences file listing every result that failed, grouped by cause.
+
+    Each reason says what differs, and the spec decisions (Appendix A) the case cites;
+    a maintainer replaces it with why.  Entries already listed keep their reasons.
+    """
+    failing: dict[str, list[Result]] = {}
+    for result in results:
+        if result.status in WRITTEN:
+            failing.setdefault(result.case.id, []).append(result)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for case_id, found in failing.items():
+        case = found[0].case
+        every = len(found) == len(variants(case, via))
+        for result in found[:1] if every else found:
+            key = case_id if every else f"{case_id}@{result.variant}"
+            cause = result.cause or result.reason
+            # Listed before: keep the maintainer's reason.
+            reason = result.reason if result.status == XFAIL else _reason(case, result.reason)
+            groups.setdefault(cause, []).append((key, reason))
+    lines = [f"# {line}" for line in header]
+    lines += [f"implementation: {json.dumps(f'{name} {version}'.strip())}", "differences:"]
+    for cause, entries in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        lines.append(f"# {cause} ({len(entries)})")
+        for key, reason in entries:
+            lines += [f"- id: {key}", f"  reason: {json.dumps(reason)}"]
+    if not groups:
+        lines[-1] = "differences: []"
+    return "\n".join(lines) + "\n"
+
+
+def header(run, session) -> list[str]:
+    """The comment at the top of a starting file: what it was written from."""
+    from . import __version__
+
+    vectors = session.vectors
+    return [
+        f"Known differences of {run.name}, written by port4me-conformance {__version__} on {datetime.date.today()}",
+        f"from a run against the spec {vectors.get('spec_version')} vectors {vectors.get('vectors_version')}",
+        f"({vectors.get('digest')}). Give each entry the reason why your implementation differs",
+        "(a TODO reason says only what differs). Entries are grouped by cause. A listed case that",
+        "passes fails the run, so the file cannot go stale.",
+    ]
+
+
+def _reason(case: Case, observed: str) -> str:
+    decisions = case.data.get("decisions") or []
+    if not decisions:
+        return f"TODO why: {observed}"
+    cited = ", ".join(str(n) for n in decisions)
+    return f"decision{'s' if len(decisions) > 1 else ''} {cited} (spec Appendix A): {observed}"

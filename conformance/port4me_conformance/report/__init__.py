@@ -1,0 +1,130 @@
+"""What a run found, per implementation: results, causes and a verdict per level (INTERPRETING 6, 7 and 9).
+
+The report writers (terminal, JSON, JUnit, Markdown, HTML) live in the modules beside this one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..runner import CRASH, FAIL, PASS, SKIP, STATUSES, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Result
+from ..vectors import LEVELS, Case
+
+NOT_CONFORMANT = (FAIL, CRASH, TOO_LARGE, XFAIL)
+RUN_FAILS = (FAIL, CRASH, TOO_LARGE, XPASS)
+NOT_PASSED = (FAIL, WARN, CRASH, TIMEOUT, TOO_LARGE, XFAIL, XPASS)
+WORDS = {
+    PASS: "passed",
+    FAIL: "failed",
+    WARN: "advisory warnings",
+    CRASH: "crashed",
+    TIMEOUT: "timed out",
+    TOO_LARGE: "wrote too much",
+    SKIP: "skipped",
+    XFAIL: "known differences",
+    XPASS: "known differences that now pass",
+    UNIT: "unit-only",
+}
+
+
+@dataclass
+class Session:
+    """What every implementation of one run shares: the vectors, the selection, the settings, the host."""
+
+    vectors: dict  # vectors_version, spec_version, digest, files
+    host: dict
+    timeout: float
+    via: str = "both"
+    jobs: int = 1
+    pass_env: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    deselect: list[str] = field(default_factory=list)
+    level: str | None = None
+    excluded: list[Case] = field(default_factory=list)  # cases of the vectors this run did not select
+    allow_timeouts: bool = False
+
+
+@dataclass
+class Run:
+    """All results of one implementation."""
+
+    name: str
+    command: str
+    results: list[Result]
+    seconds: float
+    version: str = ""
+    known_differences: list[str] = field(default_factory=list)  # the files applied
+    allow_timeouts: bool = False
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(result.status for result in self.results)
+
+    @property
+    def ok(self) -> bool:
+        """The run succeeds (INTERPRETING section 6): exit code 0."""
+        counts = self.counts
+        if any(counts[status] for status in RUN_FAILS):
+            return False
+        return self.allow_timeouts or not counts[TIMEOUT]
+
+
+def summary_line(run: Run) -> str:
+    counts = run.counts
+    parts = [f"{counts[PASS]} passed", f"{counts[FAIL]} failed"]
+    parts += [f"{counts[s]} {WORDS[s]}" for s in STATUSES if s not in (PASS, FAIL) and counts[s]]
+    return ", ".join(parts)
+
+
+def level_verdicts(run: Run, excluded: list[Case]) -> dict[str, dict]:
+    """Per level: conformant, not conformant or incomplete, and why (INTERPRETING section 7)."""
+    verdicts = {}
+    for level in LEVELS:
+        results = [r for r in run.results if r.level == level and r.status != UNIT]
+        left_out = [c for c in excluded if c.level == level and not c.unit_only]
+        counts = Counter(r.status for r in results)
+        why = [f"{counts[s]} {WORDS[s]}" for s in (*NOT_CONFORMANT, TIMEOUT) if counts[s]]
+        skips = Counter(r.reason for r in results if r.status == SKIP)
+        why += [f"{n} skipped: {reason}" for reason, n in skips.most_common()]
+        if left_out:
+            why.append(f"{len(left_out)} cases not selected for this run")
+        if not results and not left_out:
+            why.append("no case of this level was run")
+        if any(counts[s] for s in NOT_CONFORMANT):
+            verdict = "not conformant"
+        elif why:
+            verdict = "incomplete"
+        else:
+            verdict = "conformant"
+            why = [f"all {len(results)} results passed"]
+        if counts[WARN]:
+            why.append(f"{counts[WARN]} advisory warnings (SHOULD only)")
+        verdicts[level] = {"verdict": verdict, "why": why, "results": len(results), "excluded": len(left_out)}
+    return verdicts
+
+
+def causes(results: list[Result], statuses: tuple = NOT_PASSED) -> list[tuple[str, list[Result]]]:
+    """Results that did not pass, grouped by the rule they break, the largest group first."""
+    groups: dict[str, list[Result]] = {}
+    for result in results:
+        if result.status in statuses:
+            groups.setdefault(result.cause or result.reason, []).append(result)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def write_text(path: str, text: str) -> None:
+    """Write whole or not at all: a temporary file renamed into place."""
+    import tempfile
+
+    target = Path(path).resolve()
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".port4me-report-")
+    temporary = Path(name)
+    try:
+        with open(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        temporary.replace(target)
+    except BaseException:
+        temporary.unlink()
+        raise
