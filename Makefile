@@ -106,7 +106,7 @@ node:
 ## test-js: the JavaScript port (js/): its node tests, then the conformance kit against its command, every case
 test-js: install node
 	cd js && $(NODE) --test test/*.test.js
-	$(BIN)/port4me-conformance --impl=js="'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me.cjs'" --json=reports/js-conformance.json
+	$(BIN)/port4me-conformance --impl=js="'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me.cjs'" --require-conformant --json=reports/js-conformance.json
 
 test: test-js
 

@@ -290,6 +290,25 @@ def test_a_known_difference_that_passes_fails_the_run(tmp_path):
     assert ran.code == 1 and ran.status("seq-alice")[0] == "xpass"
 
 
+def test_require_conformant_fails_a_run_that_claims_less(tmp_path, capsys):
+    """A run can succeed (exit 0) while a level is incomplete or has known differences; the claim cannot."""
+    known = tmp_path / "known.yaml"
+    known.write_text("differences:\n- {id: seq-alice, reason: off by one}\n")
+    excused = [f"--impl={make(tmp_path, 'off_by_one')}", f"--known-differences={known}", "--select=seq-alice"]
+    assert main([*excused, "--quiet"]) == 0
+    assert main([*excused, "--quiet", "--require-conformant"]) == 1
+    err = capsys.readouterr().err
+    assert "not conformant at the sequence level: 2 known differences" in err
+    assert "incomplete at the check level" in err and "cases not selected" in err
+    few = tmp_path / "vectors"
+    few.mkdir()
+    shutil.copy(ROOT / "vectors/hash.yaml", few)
+    right = [f"--impl={make(tmp_path, 'right')}", f"--vectors={few}", "--quiet", "--require-conformant"]
+    assert main([*right, "--level=sequence"]) == 0
+    assert main(right) == 1  # the check level ran no case: incomplete
+    assert "incomplete at the check level: no case of this level was run" in capsys.readouterr().err
+
+
 def test_a_starting_known_differences_file_from_any_run(tmp_path):
     fake = make(tmp_path, "off_by_one")
     written = tmp_path / "start.yaml"

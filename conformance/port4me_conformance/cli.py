@@ -18,7 +18,7 @@ from .host import Host
 from .inprocess import InProcessAdapter
 from .paths import shipped_known_differences
 from .progress import Progress
-from .report import Run, Session, json_report, junit, markdown, terminal, write_text
+from .report import Run, Session, json_report, junit, level_verdicts, markdown, terminal, write_text
 from .report import html as html_report
 from .runner import DEFAULT_TIMEOUT, Options, Runner, variants
 from .vectors import LEVELS, Case, VectorError, digest, load_all, select
@@ -63,6 +63,11 @@ def parser() -> argparse.ArgumentParser:
     add("--jobs", default=str(os.cpu_count() or 1), metavar="N", help="calls run at once (default: CPUs)")
     add("--timeout", default=f"{DEFAULT_TIMEOUT:g}", metavar="SECONDS", help="per call, output included (default 10)")
     add("--allow-timeouts", action="store_true", help="a timeout does not fail the run (the level stays incomplete)")
+    add(
+        "--require-conformant",
+        action="store_true",
+        help="fail the run unless every implementation is conformant at every level run (no skip, no known difference)",
+    )
     add(
         "--select",
         action="append",
@@ -256,7 +261,23 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n" + markdown.markdown(runs))
     for line in write_reports(args, runs, session, write_known):
         print(f"wrote {line}")
-    return EXIT_OK if all(run.ok for run in runs) else EXIT_FAILED
+    short = _short_of_conformant(runs, session) if args.require_conformant else []
+    for line in short:
+        print(f"port4me-conformance: --require-conformant: {line}", file=sys.stderr)
+    return EXIT_OK if all(run.ok for run in runs) and not short else EXIT_FAILED
+
+
+def _short_of_conformant(runs: list[Run], session: Session) -> list[str]:
+    """Each implementation and level that was run but is not conformant, with why."""
+    levels = [session.level] if session.level else list(LEVELS)
+    short = []
+    for run in runs:
+        verdicts = level_verdicts(run, session.excluded)
+        for level in levels:
+            verdict = verdicts[level]
+            if verdict["verdict"] != "conformant":
+                short.append(f"{run.name} is {verdict['verdict']} at the {level} level: {'; '.join(verdict['why'])}")
+    return short
 
 
 def write_reports(args: argparse.Namespace, runs: list[Run], session: Session, write_known: list) -> list[str]:
