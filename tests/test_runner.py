@@ -20,7 +20,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from port4me_conformance.cli import main
+from port4me_conformance.cli import main, parse_impl
 
 from .fakes import make
 
@@ -492,6 +492,18 @@ def test_not_executable_and_bad_known_differences(capsys, tmp_path):
     known.write_text("differences:\n- {id: no-such-case, reason: x}\n")
     assert main([f"--impl={make(tmp_path, 'right')}", f"--known-differences={known}"]) == 2
     assert "no case has the id 'no-such-case'" in capsys.readouterr().err
+
+
+def test_relative_paths_in_the_command_are_taken_from_the_runners_folder(tmp_path, monkeypatch):
+    """Each call runs in a fresh empty folder, so `node js/bin/port4me.cjs` must name the file absolutely."""
+    fake = Path(make(tmp_path, "right"))
+    (tmp_path / "sub").mkdir()
+    fake.rename(tmp_path / "sub" / "fake.py")
+    monkeypatch.chdir(tmp_path)
+    adapter = parse_impl(f"rel={sys.executable} sub/fake.py -m sub/missing other", 1)
+    assert adapter.command[1:] == [str(tmp_path / "sub/fake.py"), "-m", "sub/missing", "other"]
+    ran = checked(tmp_path, f"--impl=rel={sys.executable} sub/fake.py", "--select=seq-alice")
+    assert ran.code == 0 and ran.status("seq-alice")[0] == "pass"
 
 
 def test_argparse_errors_are_one_line(capsys):

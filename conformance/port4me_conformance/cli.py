@@ -59,7 +59,13 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = p.add_argument
-    add("--impl", action="append", default=[], metavar="[NAME=]COMMAND", help="an implementation to check (repeatable)")
+    add(
+        "--impl",
+        action="append",
+        default=[],
+        metavar="[NAME=]COMMAND",
+        help="an implementation to check (repeatable); relative paths with a slash in COMMAND are taken from here",
+    )
     add("--jobs", default=str(os.cpu_count() or 1), metavar="N", help="calls run at once (default: CPUs)")
     add("--timeout", default=f"{DEFAULT_TIMEOUT:g}", metavar="SECONDS", help="per call, output included (default 10)")
     add("--allow-timeouts", action="store_true", help="a timeout does not fail the run (the level stays incomplete)")
@@ -148,7 +154,15 @@ def parse_impl(text: str, index: int) -> Adapter:
         reason = "is not executable" if Path(argv[0]).exists() else "is not found"
         raise UsageError(f"--impl={text}: {argv[0]!r} {reason}")
     argv[0] = str(Path(found).absolute())
+    argv[1:] = [_absolute_if_path(arg) for arg in argv[1:]]
     return SubprocessAdapter(name or Path(argv[0]).name or f"impl{index}", argv)
+
+
+def _absolute_if_path(arg: str) -> str:
+    """A relative path with a slash that exists here, made absolute: each call runs in a fresh empty folder."""
+    if "/" in arg and not arg.startswith(("/", "-")) and Path(arg).exists():
+        return str(Path(arg).absolute())
+    return arg
 
 
 def positive(text: str, option: str, kind: type) -> float:
