@@ -139,3 +139,19 @@ def test_walk_order_and_jump_agree(state, candidates, start):
     expected = list(islice(_walk(state, candidates, start), 12))
     assert list(islice(_by_order(first, candidates, start), 12)) == expected
     assert list(islice(_jump(first, candidates, start), 12)) == expected
+
+
+def test_repeated_walks_over_one_set_build_its_index_once_worth_it():
+    """A skip too small to pay for an index in one call walks; asked again and again, the set gets one."""
+    from port4me import algorithm
+
+    members = CandidateSet.build([(1024, 65535)], [(5000, 5999)])
+    start = 900  # about 950 draws a call: an index costs far more, once
+    expected = naive_stream(30845, set(members.ports()), start, 3)
+    algorithm._gaps.pop(members, None)
+    algorithm._walked.pop(members, None)
+    assert list(islice(candidate_stream(30845, members, start), 3)) == expected
+    assert members not in algorithm._gaps  # one call: walked
+    for _ in range(20):
+        assert list(islice(candidate_stream(30845, members, start), 3)) == expected
+    assert members in algorithm._gaps  # the walks added up to the index's cost

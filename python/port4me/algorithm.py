@@ -172,14 +172,33 @@ def candidate_stream(state: int, candidates: CandidateSet, start: int = 0, wante
     gaps = PERIOD - size
     # A draw costs about a fifth of a cycle position; an ordering, once built, is cached.
     if size <= gaps:  # ordering the members saves every draw, those before start and those wanted
-        draws_saved = (start + wanted) * PERIOD // size
-        if draws_saved > (64 if candidates in _by_position else 256 + 5 * size):
+        if _pays_off(_by_position, candidates, (start + wanted) * PERIOD // size, 256 + 5 * size):
             return _by_order(cycle_position(lcg_next(state)), candidates, start)
-    else:  # jumping saves only the draws before start; the wanted ones are walked anyway
-        draws_saved = start * PERIOD // size
-        if draws_saved > (64 if candidates in _gaps else 256 + 5 * gaps):
-            return _jump(cycle_position(lcg_next(state)), candidates, start)
+    elif _pays_off(_gaps, candidates, start * PERIOD // size, 256 + 5 * gaps):
+        # jumping saves only the draws before start; the wanted ones are walked anyway
+        return _jump(cycle_position(lcg_next(state)), candidates, start)
     return _walk(state, candidates, start)
+
+
+_walked: dict[CandidateSet, int] = {}
+
+
+def _pays_off(cache: dict, candidates: CandidateSet, draws_saved: int, cost: int) -> bool:
+    """Whether to use the cached index of ``candidates``, building it if need be.
+
+    An index is built once the draws it would have saved, in this call and in earlier
+    walks over the same set, reach what building it costs: a process that asks again
+    and again (a library caller) stops walking, a single call never pays for an index.
+    """
+    if candidates in cache:
+        return draws_saved > 64
+    if draws_saved <= 64:
+        return False
+    spent = _walked.pop(candidates, 0) + draws_saved
+    if spent > cost:
+        return True
+    _remember(_walked, candidates, lambda: spent)
+    return False
 
 
 def port_stream(
