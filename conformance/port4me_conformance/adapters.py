@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import sys
@@ -13,7 +14,8 @@ from pathlib import Path
 from . import confine, process
 from .host import UNPRIVILEGED_ID, nameless_id
 
-__all__ = ["Adapter", "Invocation", "Outcome", "SubprocessAdapter", "condition_user"]  # and InProcessAdapter, lazily
+# and InProcessAdapter, lazily
+__all__ = ["Adapter", "Invocation", "Outcome", "SubprocessAdapter", "condition_ids", "condition_user"]
 
 USER_CONDITIONS = ("unprivileged", "nameless-user", "nobody")
 FILTER_CONDITIONS = confine.CONDITIONS  # no-ipv6, emfile
@@ -46,26 +48,26 @@ class Outcome:
     killed: tuple[str, ...] = field(default=())  # processes the runner had to kill
 
 
-def condition_user(condition: str) -> int | None:
-    """The user (and group) ID a condition runs the call as, if it is a user condition."""
+def condition_ids(condition: str) -> tuple[int, int] | None:
+    """The user and group IDs a user condition runs the call as; None for any other condition, or none found."""
     if condition == "unprivileged":
-        return UNPRIVILEGED_ID
+        return UNPRIVILEGED_ID, UNPRIVILEGED_ID
     if condition == "nameless-user":
-        return nameless_id()
+        user = nameless_id()
+        return None if user is None else (user, user)
     if condition == "nobody":
         account = _nobody()
-        return account.pw_uid if account else None
+        return None if account is None else (account.pw_uid, account.pw_gid)
     return None
 
 
-def condition_group(condition: str) -> int | None:
-    """The group ID a user condition runs the call as: the account's own group, or the user ID."""
-    if condition == "nobody":
-        account = _nobody()
-        return account.pw_gid if account else None
-    return condition_user(condition)
+def condition_user(condition: str) -> int | None:
+    """The user ID a condition runs the call as, if it is a user condition."""
+    ids = condition_ids(condition)
+    return None if ids is None else ids[0]
 
 
+@functools.cache
 def _nobody():
     try:
         import pwd
@@ -89,7 +91,7 @@ class Adapter:
         if condition in USER_CONDITIONS:
             if not (hasattr(os, "geteuid") and os.geteuid() == 0):
                 return f"needs root to run the call as another user ({condition}); the runner is not root"
-            if condition_user(condition) is None:
+            if condition_ids(condition) is None:
                 if condition == "nobody":
                     return "the user database has no account named nobody"
                 return "no free user ID without a user-database entry was found"
@@ -111,7 +113,7 @@ class SubprocessAdapter(Adapter):
         self.name = name
         self.command = command
         self.description = " ".join(command)
-        self._runs_as: dict[int, str] = {}
+        self._runs_as: dict[tuple[int, int], str] = {}
 
     @property
     def can_drop_privileges(self) -> bool:  # kept for callers of the 1.x API
@@ -126,23 +128,21 @@ class SubprocessAdapter(Adapter):
         return argv
 
     def command_line(self, invocation: Invocation) -> list[bytes]:
-        user, group = condition_user(invocation.condition), condition_group(invocation.condition)
-        prefix = (
-            []
-            if user is None
-            else [b"setpriv", f"--reuid={user}".encode(), f"--regid={group}".encode(), b"--clear-groups"]
-        )
-        return prefix + self.argv(invocation)
+        ids = condition_ids(invocation.condition)
+        if ids is None:
+            return self.argv(invocation)
+        user, group = ids
+        return [
+            b"setpriv",
+            f"--reuid={user}".encode(),
+            f"--regid={group}".encode(),
+            b"--clear-groups",
+            *self.argv(invocation),
+        ]
 
     def run(self, invocation: Invocation, timeout: float) -> Outcome:
-        user, group = condition_user(invocation.condition), condition_group(invocation.condition)
-        directory = tempfile.mkdtemp(prefix="port4me-call-")
-        try:
-            if user is not None:
-                os.chown(directory, user, group)
-            done = process.call(self.argv(invocation), invocation.env, directory, timeout, user=user, group=group)
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
+        ids = condition_ids(invocation.condition)
+        done = _call_in_fresh_folder(self.argv(invocation), invocation.env, timeout, ids)
         return Outcome(
             done.stdout,
             done.stderr,
@@ -156,22 +156,18 @@ class SubprocessAdapter(Adapter):
 
     def cannot_impose(self, condition: str) -> str:
         reason = super().cannot_impose(condition)
-        user = condition_user(condition)
-        if reason or user is None:
+        ids = condition_ids(condition)
+        if reason or ids is None:
             return reason
-        if user not in self._runs_as:
-            self._runs_as[user] = self._probe_as(user)
-        return self._runs_as[user]
+        if ids not in self._runs_as:
+            self._runs_as[ids] = self._probe_as(ids)
+        return self._runs_as[ids]
 
-    def _probe_as(self, user: int) -> str:
-        """Can the implementation run at all as ``user``?  (A program under /root, mode 700, cannot.)"""
+    def _probe_as(self, ids: tuple[int, int]) -> str:
+        """Can the implementation run at all as this user?  (A program under /root, mode 700, cannot.)"""
         env = {b"PATH": b"/usr/local/bin:/usr/bin:/bin", b"HOME": b"/nonexistent", b"LANG": b"C.UTF-8"}
-        directory = tempfile.mkdtemp(prefix="port4me-probe-")
-        try:
-            os.chown(directory, user, user)
-            done = process.call(self.argv(Invocation([b"--version"], env)), env, directory, 10, user=user)
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
+        done = _call_in_fresh_folder(self.argv(Invocation([b"--version"], env)), env, 10, ids)
+        user = ids[0]
         if done.exit_code == 0 and done.stdout.strip():
             return ""
         blocked = _unreachable(self.command, user)
@@ -180,6 +176,20 @@ class SubprocessAdapter(Adapter):
             or (done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {done.exit_code}"])[0]
         )
         return f"the implementation cannot run as uid {user} here ({why[:200]})" + (f": {blocked}" if blocked else "")
+
+
+def _call_in_fresh_folder(
+    argv: list[bytes], env: dict[bytes, bytes], timeout: float, ids: tuple[int, int] | None
+) -> process.Finished:
+    """One call in a new empty folder (owned by the user it runs as), removed afterwards."""
+    user, group = ids if ids is not None else (None, None)
+    directory = tempfile.mkdtemp(prefix="port4me-call-")
+    try:
+        if ids is not None:
+            os.chown(directory, user, group)
+        return process.call(argv, env, directory, timeout, user=user, group=group)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _unreachable(command: list[str], user: int) -> str:

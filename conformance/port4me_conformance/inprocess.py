@@ -17,7 +17,7 @@ import time
 import warnings
 
 from . import confine, process
-from .adapters import Adapter, Invocation, Outcome, condition_group, condition_user
+from .adapters import Adapter, Invocation, Outcome, condition_ids
 
 
 class OutputTooLarge(BaseException):
@@ -72,7 +72,7 @@ class InProcessAdapter(Adapter):
 
     def _run_forked(self, condition: str, argv: list[str], env: dict[str, str], timeout: float) -> Outcome:
         self._preload()
-        user = condition_user(condition)
+        ids = condition_ids(condition)
         start = time.perf_counter()
         read_end, write_end = os.pipe()
         with _fork_lock, warnings.catch_warnings():
@@ -81,10 +81,10 @@ class InProcessAdapter(Adapter):
         if pid == 0:  # pragma: no cover - runs in the child, which leaves by os._exit
             os.close(read_end)
             try:
-                if user is not None:
+                if ids is not None:
                     os.setgroups([])
-                    os.setgid(condition_group(condition))
-                    os.setuid(user)
+                    os.setgid(ids[1])
+                    os.setuid(ids[0])
                 else:
                     confine.apply(condition)
                 payload = marshal.dumps(_call(self.main, argv, env))
