@@ -45,6 +45,7 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+@functools.cache
 def nameless_id() -> int | None:
     """A user ID that has no entry in the user database and whose number is no group's either."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
 from .adapters import Outcome
 
@@ -54,12 +55,14 @@ def visible(data: bytes | str, limit: int = SHOWN) -> str:
 
 
 def expected_stdout(expect: dict, ports: dict[str, int]) -> bytes:
-    return "".join(_fill(str(port), ports) + "\n" for port in expect["ports"]).encode()
+    return "".join(fill_ports(port, ports) + "\n" for port in expect["ports"]).encode()
 
 
-def _fill(text: str, ports: dict[str, int]) -> str:
-    for key, value in ports.items():
-        text = text.replace("{" + key + "}", str(value))
+def fill_ports(value: Any, ports: dict[str, int]) -> str:
+    """A vector's value as text, with its placeholders ({port}, {port2}, ...) replaced by the held ports."""
+    text = str(value)
+    for key, port in ports.items():
+        text = text.replace("{" + key + "}", str(port))
     return text
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from . import holders
 from .adapters import Adapter, Invocation, Outcome, condition_user
 from .host import Host
-from .judge import OPTION_NAMES, Mismatch, describe_expected, judge, visible
+from .judge import OPTION_NAMES, Mismatch, describe_expected, fill_ports, judge, visible
 from .process import OUTPUT_LIMIT
 from .reproduce import line
 from .vectors import Case, requirement_levels
@@ -51,7 +51,7 @@ class Result:
 
     @property
     def level(self) -> str:
-        return "check" if "real-check" in self.case.tags else "sequence"
+        return self.case.level
 
 
 @dataclass
@@ -227,24 +227,18 @@ class Runner:
     def _invocation(self, case: Case, variant: str, ports: dict[str, int], condition: str = "") -> Invocation:
         data = case.data["input"]
 
-        def fill(text: Any) -> str:
-            text = str(text)
-            for key, value in ports.items():
-                text = text.replace("{" + key + "}", str(value))
-            return text
-
-        argv = [os.fsencode(fill(arg)) for arg in data.get("args", [])]
+        argv = [os.fsencode(fill_ports(arg, ports)) for arg in data.get("args", [])]
         argv += [bytes.fromhex(arg) for arg in data.get("args_hex", [])]
         env = self._base_env()
         if case.data.get("check", "any") == "any":
             env[CHECK_SWITCH.encode()] = b"any"
         for name, value in data.get("settings", {}).items():
             if variant == "env":
-                env[os.fsencode(f"PORT4ME_{name.upper()}")] = os.fsencode(fill(value))
+                env[os.fsencode(f"PORT4ME_{name.upper()}")] = os.fsencode(fill_ports(value, ports))
             else:
-                argv.append(os.fsencode(f"{OPTION_NAMES.get(name, '--' + name)}={fill(value)}"))
+                argv.append(os.fsencode(f"{OPTION_NAMES.get(name, '--' + name)}={fill_ports(value, ports)}"))
         for name, value in data.get("env", {}).items():
-            env[os.fsencode(name)] = os.fsencode(fill(value))
+            env[os.fsencode(name)] = os.fsencode(fill_ports(value, ports))
         for name, value in data.get("env_hex", {}).items():
             env[os.fsencode(name)] = bytes.fromhex(value)
         return Invocation(argv, env, condition)
@@ -325,6 +319,8 @@ def _short_status(outcome: Outcome) -> str:
 
 
 def _confinement(condition: str) -> str:
+    if not condition:
+        return ""
     return {
         "unprivileged": "run as uid and gid 65534 (unprivileged)",
         "nameless-user": f"run as uid and gid {condition_user(condition)}, which no user-database entry names "

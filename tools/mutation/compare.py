@@ -12,6 +12,7 @@ from pathlib import Path
 
 from port4me_conformance import holders
 from port4me_conformance.adapters import Invocation
+from port4me_conformance.judge import fill_ports
 from port4me_conformance.runner import BASE_PATH, CHECK_SWITCH
 
 from .isolate import Limits, run_isolated
@@ -76,7 +77,7 @@ def run(
     """
     ports = {"port": holders.pick_free_port(set())}
     ports["port2"] = holders.pick_free_port({ports["port"]})
-    filled = [a.replace("{port}", str(ports["port"])).replace("{port2}", str(ports["port2"])) for a in args]
+    filled = [fill_ports(a, ports) for a in args]
     invocation = Invocation([os.fsencode(a) for a in filled], environment(env, real_check))
     tasks = [
         (name, _call(target, directory, invocation, case_timeout))
