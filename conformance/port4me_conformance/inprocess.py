@@ -46,15 +46,16 @@ class InProcessAdapter(Adapter):
 
     def __init__(self, name: str, target: str):
         module_name, _, function_name = target.partition(":")
+        function_name = function_name or "main"
         try:
-            self.main = getattr(importlib.import_module(module_name), function_name or "main")
+            self.main = getattr(importlib.import_module(module_name), function_name)
         except (ImportError, AttributeError) as error:
             raise ValueError(f"cannot load {target!r}: {error}") from None
         self.name = name
         self.target = target
         self.description = f"in-process {target}"
         self.module = module_name.rpartition(".")[0] or module_name
-        self._module_name, self._function = module_name, function_name or "main"
+        self._module_name, self._function = module_name, function_name
         self._preloaded = False
 
     def run(self, invocation: Invocation, timeout: float) -> Outcome:
