@@ -169,6 +169,11 @@ def test_endless_output_is_cut_at_the_limit_and_the_run_goes_on(tmp_path, kind):
     assert ran.rss_mb < MAX_RSS_MB
 
 
+def test_a_version_that_writes_without_end_says_so(tmp_path):
+    ran = checked(tmp_path, f"--impl={make(tmp_path, 'endless')}", "--select=seq-alice")
+    assert ran.report["implementations"][0]["version"] == "(no version: wrote more than 1048576 bytes on a stream)"
+
+
 def test_control_bytes_keep_every_report_valid_and_show_visibly(tmp_path):
     """Before: control bytes in the output made the JUnit report invalid XML."""
     ran = checked(tmp_path, f"--impl={make(tmp_path, 'control_bytes')}", "--select=seq-alice", "--verbose")

@@ -315,6 +315,8 @@ def _short_status(outcome: Outcome) -> str:
         return visible(outcome.failure, 200)
     if outcome.timed_out:
         return "timed out"
+    if outcome.too_large:
+        return f"wrote more than {OUTPUT_LIMIT} bytes on a stream"
     return f"exit code {outcome.exit_code}"
 
 
