@@ -307,7 +307,7 @@ def test_require_conformant_fails_a_run_that_claims_less(tmp_path, capsys):
     assert "incomplete at the check level" in err and "cases not selected" in err
     few = tmp_path / "vectors"
     few.mkdir()
-    shutil.copy(ROOT / "vectors/hash.yaml", few)
+    shutil.copy(ROOT / "vectors/hash.json", few)
     right = [f"--impl={make(tmp_path, 'right')}", f"--vectors={few}", "--quiet", "--require-conformant"]
     assert main([*right, "--level=sequence"]) == 0
     assert main(right) == 1  # the check level ran no case: incomplete
@@ -519,9 +519,9 @@ def test_argparse_errors_are_one_line(capsys):
 
 
 def test_malformed_vectors_directory(capsys, tmp_path):
-    (tmp_path / "bad.yaml").write_text("spec_version: '1.0'\n")
+    (tmp_path / "bad.json").write_text('{"spec_version": "1.0"}\n')
     assert main(["--impl=inprocess:port4me.cli:main", f"--vectors={tmp_path}"]) == 2
-    assert "bad.yaml: schema violation" in capsys.readouterr().err
+    assert "bad.json: schema violation" in capsys.readouterr().err
 
 
 def test_list_cases(capsys):

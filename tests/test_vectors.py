@@ -10,7 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import yaml
 
 from port4me_conformance.vectors import VectorError, load_all, requirements
 
@@ -132,33 +131,33 @@ def _copy_vectors(tmp_path: Path) -> Path:
 
 
 def _edit(path: Path, change) -> None:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = json.loads(path.read_text(encoding="utf-8"))
     change(document)
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["cases"][1].update(id=d["cases"][0]["id"]), r"lcg\.yaml: case lcg-step-0: duplicate id"),
+        (lambda d: d["cases"][1].update(id=d["cases"][0]["id"]), r"lcg\.json: case lcg-step-0: duplicate id"),
         (
             lambda d: d["cases"][2].update(requirements=["P4M-NOPE-1"]),
-            r"lcg\.yaml: case lcg-step-74: unknown requirement",
+            r"lcg\.json: case lcg-step-74: unknown requirement",
         ),
-        (lambda d: d["cases"][3].pop("expect"), r"lcg\.yaml: case lcg-step-30845: schema violation"),
-        (lambda d: d["cases"][0]["expect"].update(ports=["x"]), r"lcg\.yaml: case lcg-step-0: schema violation"),
-        (lambda d: d.update(spec_version="2.0"), r"lcg\.yaml: schema violation at /spec_version"),
+        (lambda d: d["cases"][3].pop("expect"), r"lcg\.json: case lcg-step-30845: schema violation"),
+        (lambda d: d["cases"][0]["expect"].update(ports=["x"]), r"lcg\.json: case lcg-step-0: schema violation"),
+        (lambda d: d.update(spec_version="2.0"), r"lcg\.json: schema violation at /spec_version"),
     ],
 )
 def test_bad_vector_files_are_named(tmp_path, change, message):
     directory = _copy_vectors(tmp_path)
-    _edit(directory / "lcg.yaml", change)
+    _edit(directory / "lcg.json", change)  # the runner runs the JSON form
     with pytest.raises(VectorError, match=message):
         load_all(directory)
 
 
-def test_unreadable_yaml_is_named(tmp_path):
+def test_unreadable_json_is_named(tmp_path):
     directory = _copy_vectors(tmp_path)
-    (directory / "broken.yaml").write_text("cases: [unclosed\n", encoding="utf-8")
-    with pytest.raises(VectorError, match=r"broken\.yaml: cannot read"):
+    (directory / "broken.json").write_text('{"cases": [unclosed\n', encoding="utf-8")
+    with pytest.raises(VectorError, match=r"broken\.json: cannot read"):
         load_all(directory)

@@ -46,6 +46,14 @@ class Outcome:
     failure: str | None = None  # the adapter could not run the implementation
     too_large: bool = False  # a stream went past the output limit
     killed: tuple[str, ...] = field(default=())  # processes the runner had to kill
+    peak_memory: int = 0  # bytes; 0: not measured
+    memory_limit: int = 0  # bytes, as imposed on each process of the call; 0: none
+    interrupted: bool = False  # the runner was stopping: this is no result
+
+    @property
+    def memory_reached(self) -> bool:
+        """The call's peak resident memory came near the limit: it may have failed for want of memory."""
+        return bool(self.memory_limit) and self.peak_memory >= process.NEAR_LIMIT * self.memory_limit
 
 
 def condition_ids(condition: str) -> tuple[int, int] | None:
@@ -109,10 +117,11 @@ class Adapter:
 class SubprocessAdapter(Adapter):
     """Any implementation with a command line, called in a fresh directory under the limits of INTERPRETING 2.4."""
 
-    def __init__(self, name: str, command: list[str]):
+    def __init__(self, name: str, command: list[str], memory: int | None = process.MEMORY_LIMIT):
         self.name = name
         self.command = command
         self.description = " ".join(command)
+        self.memory = memory  # bytes each process of a call may allocate (None: no limit)
         self._runs_as: dict[tuple[int, int], str] = {}
 
     @property
@@ -142,7 +151,7 @@ class SubprocessAdapter(Adapter):
 
     def run(self, invocation: Invocation, timeout: float) -> Outcome:
         ids = condition_ids(invocation.condition)
-        done = _call_in_fresh_folder(self.argv(invocation), invocation.env, timeout, ids)
+        done = _call_in_fresh_folder(self.argv(invocation), invocation.env, timeout, ids, self.memory)
         return Outcome(
             done.stdout,
             done.stderr,
@@ -152,6 +161,9 @@ class SubprocessAdapter(Adapter):
             done.failure or None,
             done.too_large,
             tuple(done.killed),
+            done.peak_memory,
+            done.memory_limit,
+            done.interrupted,
         )
 
     def cannot_impose(self, condition: str) -> str:
@@ -179,7 +191,11 @@ class SubprocessAdapter(Adapter):
 
 
 def _call_in_fresh_folder(
-    argv: list[bytes], env: dict[bytes, bytes], timeout: float, ids: tuple[int, int] | None
+    argv: list[bytes],
+    env: dict[bytes, bytes],
+    timeout: float,
+    ids: tuple[int, int] | None,
+    memory: int | None = process.MEMORY_LIMIT,
 ) -> process.Finished:
     """One call in a new empty folder (owned by the user it runs as), removed afterwards."""
     user, group = ids if ids is not None else (None, None)
@@ -187,7 +203,7 @@ def _call_in_fresh_folder(
     try:
         if ids is not None:
             os.chown(directory, user, group)
-        return process.call(argv, env, directory, timeout, user=user, group=group)
+        return process.call(argv, env, directory, timeout, user=user, group=group, memory=memory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 

@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import math
+import contextlib
 import os
 import re
 import shlex
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
 
-from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, known
+from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, contain, known, output, process
 from .adapters import Adapter, SubprocessAdapter
 from .host import Host
 from .inprocess import InProcessAdapter
 from .paths import shipped_known_differences
 from .progress import Progress
-from .report import Run, Session, json_report, junit, level_verdicts, markdown, terminal, write_text
+from .report import Run, Session, json_report, junit, level_verdicts, markdown, terminal
 from .report import html as html_report
 from .runner import DEFAULT_TIMEOUT, Options, Runner, variants
-from .vectors import LEVELS, Case, VectorError, digest, load_all, select
+from .vectors import LEVELS, Case, VectorError, load, select
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PIPE = 0, 1, 2, 141
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRITE, EXIT_PIPE = 0, 1, 2, 3, 141
 NAME = re.compile(r"^[A-Za-z0-9_.+-]+$")
+# Bounds of the runner's own numbers: past them a value is a mistake (and would overflow select() or threads).
+MAX_JOBS = 256
+MAX_TIMEOUT = 86400.0  # one day per call
+MAX_MEMORY_MIB = 1 << 20  # 1 TiB
+DEFAULT_MEMORY_MIB = process.MEMORY_LIMIT >> 20
+REPORTS = ("json", "junit", "markdown", "html")
 EPILOG = f"""\
 examples:
   port4me-conformance --impl=port4me --html=report.html
@@ -37,7 +44,9 @@ A COMMAND is split like a shell would split it, but never run through a shell.
 Shipped known-differences files: {", ".join(shipped_known_differences()) or "none"}.
 Exit status: 0 the run succeeded (every result passed, warned, was skipped or is a listed
 known difference), 1 some result failed, crashed, wrote too much, timed out, or a known
-difference passed; 2 bad input to the runner. See spec/INTERPRETING.md.
+difference passed; 2 bad input to the runner; 3 a report or the summary could not be
+written; 130 or 143 stopped by SIGINT or SIGTERM (the reports hold the results so far).
+A report FILE may be - for stdout (the summary then goes to stderr). See spec/INTERPRETING.md.
 """
 
 
@@ -68,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
     )
     add("--jobs", default=str(os.cpu_count() or 1), metavar="N", help="calls run at once (default: CPUs)")
     add("--timeout", default=f"{DEFAULT_TIMEOUT:g}", metavar="SECONDS", help="per call, output included (default 10)")
+    add(
+        "--memory",
+        default=str(DEFAULT_MEMORY_MIB),
+        metavar="MiB",
+        help=f"memory each process of a call may allocate (default {DEFAULT_MEMORY_MIB}; RLIMIT_DATA)",
+    )
     add("--allow-timeouts", action="store_true", help="a timeout does not fail the run (the level stays incomplete)")
     add(
         "--require-conformant",
@@ -165,14 +180,30 @@ def _absolute_if_path(arg: str) -> str:
     return arg
 
 
-def positive(text: str, option: str, kind: type) -> float:
-    try:
-        value = kind(text)
-    except ValueError:
-        value = 0
-    if not (value > 0 and math.isfinite(value)):
+def positive(text: str, option: str, kind: type, most: float | None = None) -> float:
+    """A positive number written in plain ASCII digits (and, for seconds, one decimal point), at most ``most``."""
+    pattern = r"[0-9]+" if kind is int else r"[0-9]+(\.[0-9]*)?|\.[0-9]+"
+    value = kind(text) if re.fullmatch(pattern, text, re.ASCII) else 0
+    if not value > 0:
         raise UsageError(f"{option}={text}: expected a positive {'whole ' if kind is int else ''}number")
+    if most is not None and value > most:
+        raise UsageError(f"{option}={text}: at most {most:g}")
     return value
+
+
+def check_outputs(args: argparse.Namespace, names: list[str]) -> list[tuple[str, str]]:
+    """Every report path, checked before the first case runs: (option, path); at most one is stdout."""
+    paths = [(option, getattr(args, option)) for option in REPORTS if getattr(args, option) is not None]
+    write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
+    paths += [("write-known-differences", path) for _, path in write_known]
+    if sum(path == output.STDOUT for _, path in paths) > 1:
+        raise UsageError("only one report can go to stdout (-)")
+    for option, path in paths:
+        try:
+            output.check(path)
+        except output.OutputError as error:
+            raise UsageError(f"--{option}={path}: {error}") from None
+    return paths
 
 
 def _per_name(values: list[str], names: list[str]) -> list[tuple[str, str]]:
@@ -203,10 +234,12 @@ def load_known(specs: list[str], names: list[str], cases: list[Case]) -> tuple[d
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        jobs = int(positive(args.jobs, "--jobs", int))
-        timeout = positive(args.timeout, "--timeout", float)
+        jobs = int(positive(args.jobs, "--jobs", int, MAX_JOBS))
+        timeout = positive(args.timeout, "--timeout", float, MAX_TIMEOUT)
+        memory = int(positive(args.memory, "--memory", int, MAX_MEMORY_MIB)) << 20
         directory = Path(args.vectors) if args.vectors else None
-        every = load_all(directory)
+        vectors = load(directory)
+        every = vectors.cases
         cases = select(every, args.select, args.deselect, args.level)
         if args.list_cases:
             for case in cases:
@@ -224,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
         if write_known and not write_known[0][0] and len(names) > 1:
             raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
+        check_outputs(args, names)
+        for adapter in adapters:
+            if isinstance(adapter, SubprocessAdapter):
+                adapter.memory = memory
         pass_env = {}
         for name in args.pass_env:
             if name not in os.environ:
@@ -232,10 +269,19 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, VectorError) as error:
         print(f"port4me-conformance: {error}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        return _run_and_report(args, adapters, cases, every, known_table, known_files, write_known, pass_env, vectors)
+    finally:
+        contain.cleanup()
+
+
+def _run_and_report(args, adapters, cases, every, known_table, known_files, write_known, pass_env, vectors) -> int:
+    jobs = int(positive(args.jobs, "--jobs", int, MAX_JOBS))
+    timeout = positive(args.timeout, "--timeout", float, MAX_TIMEOUT)
     host = Host()
     selected = {case.id for case in cases}
     session = Session(
-        vectors=digest(directory),
+        vectors=vectors.describe(),
         host=host.facts(),
         timeout=timeout,
         via=args.via,
@@ -246,39 +292,119 @@ def main(argv: list[str] | None = None) -> int:
         level=args.level,
         excluded=[case for case in every if case.id not in selected],
         allow_timeouts=args.allow_timeouts,
+        memory=int(positive(args.memory, "--memory", int, MAX_MEMORY_MIB)) << 20,
     )
     runs = []
-    for adapter in adapters:
-        options = Options(timeout=timeout, jobs=jobs, via=args.via, pass_env=pass_env, known=known_table[adapter.name])
-        runner = Runner(adapter, options, host)
-        total = sum(len(variants(c, args.via)) for c in cases)
-        progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
-        options.progress = progress
-        start = time.perf_counter()
-        version = runner.version()
-        results = runner.run(cases)
-        if progress:
-            progress.finish()
-        runs.append(
-            Run(
-                adapter.name,
-                adapter.description,
-                results,
-                time.perf_counter() - start,
-                version,
-                known_files[adapter.name],
-                args.allow_timeouts,
+    with _stopped_by_signals() as stopped:
+        for adapter in adapters:
+            if stopped:
+                break
+            options = Options(
+                timeout=timeout, jobs=jobs, via=args.via, pass_env=pass_env, known=known_table[adapter.name]
             )
-        )
-    sys.stdout.write(terminal.terminal(runs, session, args.verbose))
+            runner = Runner(adapter, options, host)
+            total = sum(len(variants(c, args.via)) for c in cases)
+            progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
+            options.progress = progress
+            start = time.perf_counter()
+            version = runner.version()
+            results = runner.run(cases)
+            if progress:
+                progress.finish()
+            runs.append(
+                Run(
+                    adapter.name,
+                    adapter.description,
+                    results,
+                    time.perf_counter() - start,
+                    version,
+                    known_files[adapter.name],
+                    args.allow_timeouts,
+                )
+            )
+    session.host["containment"] = contain.containment()
+    if stopped:
+        session.interrupted = signal.Signals(stopped[0]).name
+    code = _report(args, runs, session, write_known)
+    if stopped:
+        return 128 + stopped[0]
+    return code
+
+
+def _report(args: argparse.Namespace, runs: list[Run], session: Session, write_known: list) -> int:
+    """The summary (stdout, or stderr when a report goes to stdout), then every report; the exit code."""
+    to_stdout = any(getattr(args, option) == output.STDOUT for option in REPORTS)
+    summary = sys.stderr if to_stdout else sys.stdout
+    problems: list[str] = []
+    text = terminal.terminal(runs, session, args.verbose)
+    if session.interrupted:
+        done = sum(len(run.results) for run in runs)
+        text += f"INTERRUPTED by {session.interrupted}: the reports hold the {done} results finished before it\n"
     if len(runs) > 1:
-        sys.stdout.write("\n" + markdown.markdown(runs))
-    for line in write_reports(args, runs, session, write_known):
-        print(f"wrote {line}")
+        text += "\n" + markdown.markdown(runs)
+    pipe_closed = not _emit(summary, text, problems)
+    for line in write_reports(args, runs, session, write_known, problems):
+        pipe_closed |= not _emit(summary, f"wrote {line}\n", problems)
     short = _short_of_conformant(runs, session) if args.require_conformant else []
     for line in short:
-        print(f"port4me-conformance: --require-conformant: {line}", file=sys.stderr)
+        _emit(sys.stderr, f"port4me-conformance: --require-conformant: {line}\n", [])
+    for problem in problems:
+        _emit(sys.stderr, f"port4me-conformance: {problem}\n", [])
+    if pipe_closed:
+        return EXIT_PIPE
+    if problems:
+        return EXIT_WRITE
     return EXIT_OK if all(run.ok for run in runs) and not short else EXIT_FAILED
+
+
+def _emit(stream, text: str, problems: list[str]) -> bool:
+    """Write and flush; False when the reader has gone (a closed pipe). Other write errors go to ``problems``."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        _quiet_stream(stream)
+        return False
+    except OSError as error:
+        _quiet_stream(stream)
+        name = "stdout" if stream is sys.stdout else "stderr"
+        problems.append(f"cannot write to {name}: {error.strerror or error}")
+    return True
+
+
+def _quiet_stream(stream) -> None:
+    """After a failed write: point the stream at /dev/null, so that what is buffered cannot fail again at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def _stopped_by_signals():
+    """While the run runs: SIGTERM and SIGINT kill every call, let the results so far be reported,
+    and leave their number in the list this yields (a second signal stops at once)."""
+    stopped: list[int] = []
+
+    def handler(signum, frame):
+        if stopped:  # the second one: stop now, without reports
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        stopped.append(signum)
+        process.stop_all()
+
+    try:
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    except ValueError:  # not the main thread: no handlers (a library caller decides)
+        yield stopped
+        return
+    try:
+        yield stopped
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        process.resume()
 
 
 def _short_of_conformant(runs: list[Run], session: Session) -> list[str]:
@@ -294,25 +420,43 @@ def _short_of_conformant(runs: list[Run], session: Session) -> list[str]:
     return short
 
 
-def write_reports(args: argparse.Namespace, runs: list[Run], session: Session, write_known: list) -> list[str]:
-    """Every file report asked for; says what was written where."""
+def write_reports(
+    args: argparse.Namespace, runs: list[Run], session: Session, write_known: list, problems: list[str] | None = None
+) -> list[str]:
+    """Every report asked for; says what was written where (a report that cannot be written: one problem line)."""
+    problems = [] if problems is None else problems
     written = []
-    writers = {
-        "json": lambda path: json_report.write(path, runs, session),
-        "junit": lambda path: write_text(path, junit.junit(runs)),
-        "markdown": lambda path: write_text(path, markdown.markdown(runs)),
-        "html": lambda path: write_text(path, html_report.html(runs, session)),
+    texts = {
+        "json": lambda: json_report.text(runs, session),
+        "junit": lambda: junit.junit(runs),
+        "markdown": lambda: markdown.markdown(runs),
+        "html": lambda: html_report.html(runs, session),
     }
-    for option, writer in writers.items():
+    for option, text in texts.items():
         path = getattr(args, option)
         if path:
-            writer(path)
-            written.append(f"{option} report: {Path(path).resolve()}")
+            where = _write(option, path, text(), problems)
+            if where:
+                written.append(f"{option} report: {where}")
     for target, path in write_known:
-        run = next(r for r in runs if not target or r.name == target)
-        write_text(path, known.starting_file(run.name, run.version, run.results, args.via, known.header(run, session)))
-        written.append(f"a starting known-differences file, for you to give reasons: {Path(path).resolve()}")
+        run = next((r for r in runs if not target or r.name == target), None)
+        if run is None:  # interrupted before it ran
+            continue
+        text = known.starting_file(run.name, run.version, run.results, args.via, known.header(run, session))
+        where = _write("write-known-differences", path, text, problems)
+        if where:
+            written.append(f"a starting known-differences file, for you to give reasons: {where}")
     return written
+
+
+def _write(option: str, path: str, text: str, problems: list[str]) -> str:
+    try:
+        return output.write(path, text)
+    except output.OutputError as error:
+        problems.append(f"--{option}={path}: not written: {error}")
+    except OSError as error:
+        problems.append(f"--{option}={path}: not written: {error.strerror or error}")
+    return ""
 
 
 def run() -> None:

@@ -25,13 +25,18 @@ def _bindable(port: int) -> bool:
     return True
 
 
+class NoFreePort(RuntimeError):
+    """No port is free to hold: the check cases that need one are skipped."""
+
+
 def pick_free_port(avoid: set[int], low: int | None = None, high: int | None = None) -> int:
     """A port that nothing holds on either family now: as the OS hands them out, or the highest in [low, high]."""
     candidates = (_os_port() for _ in range(200)) if low is None else range(high or low, low - 1, -1)
     for port in candidates:
         if port not in avoid and _bindable(port):
             return port
-    raise RuntimeError("cannot find a free port to use in a check case")
+    where = "from the kernel in 200 tries" if low is None else f"in {low}-{high or low}"
+    raise NoFreePort(f"no port was free on both families {where}")
 
 
 def _os_port() -> int:

@@ -36,22 +36,36 @@ class Mismatch:
 
 def visible(data: bytes | str, limit: int = SHOWN) -> str:
     """Text a terminal, XML and HTML can show as it is: CR, tabs and every other control or
-    unprintable character escaped (\\r, \\t, \\x1b, \\u2028), bytes that are not UTF-8 as \\xNN."""
-    text = data.decode("utf-8", "backslashreplace") if isinstance(data, bytes) else data
+    unprintable character escaped (\\r, \\t, \\x1b, \\u2028), bytes that are not UTF-8 as \\xNN.
+
+    Only what can be shown is escaped: the work is bounded by ``limit``, not by the length of
+    ``data`` (a stream of 1 MiB of NUL bytes costs as little as one of ten bytes).
+    """
+    if isinstance(data, bytes):
+        # Each character shown comes from at least one byte and takes at most four.
+        text = data[: 4 * limit + 4].decode("utf-8", "backslashreplace")
+        total, unit = len(data), "bytes"
+    else:
+        text, total, unit = data[: limit + 1], len(data), "characters"
     out = []
+    size = 0
     for char in text:
         if char == "\n" or (char.isprintable() and char != "\\") or char == " ":
-            out.append(char)
+            piece = char
         elif char == "\\":
-            out.append("\\")
+            piece = "\\"
         elif char in "\r\t":
-            out.append("\\r" if char == "\r" else "\\t")
+            piece = "\\r" if char == "\r" else "\\t"
         elif ord(char) < 0x100:
-            out.append(f"\\x{ord(char):02x}")
+            piece = f"\\x{ord(char):02x}"
         else:
-            out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
-    shown = "".join(out)
-    return shown if len(shown) <= limit else shown[:limit] + f"… ({len(shown)} characters in all)"
+            piece = f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+        out.append(piece)
+        size += len(piece)
+        if size > limit:
+            shown = "".join(out)[:limit]
+            return shown + f"… ({total} {unit} in all)"
+    return "".join(out)
 
 
 def expected_stdout(expect: dict, ports: dict[str, int]) -> bytes:
@@ -207,16 +221,53 @@ def _is_port(line: bytes) -> bool:
     return line.isdigit() and not line.startswith(b"0") and int(line) <= 65535
 
 
+DIFF_LINES = 200  # lines of each side a diff compares, from just before the first that differs
+
+
 def diff(wanted: bytes, actual: bytes) -> str:
-    """A unified diff of two outputs, every control character shown (\\r, \\x1b, …)."""
+    """A unified diff of two outputs, every control character shown (\\r, \\x1b, …).
+
+    Its cost is bounded by what it shows: the common start is skipped at C speed and at
+    most DIFF_LINES lines of each side are compared, whatever the implementation wrote.
+    """
+    start = _line_start(wanted, _common_prefix(wanted, actual), context=2)
+    same = wanted.count(b"\n", 0, start)
     lines = difflib.unified_diff(
-        [visible(line, 400) + "\n" for line in wanted.split(b"\n")],
-        [visible(line, 400) + "\n" for line in actual.split(b"\n")],
+        [visible(line, 400) + "\n" for line in _lines(wanted[start:])],
+        [visible(line, 400) + "\n" for line in _lines(actual[start:])],
         "expected",
         "actual",
         n=2,
     )
     text = "".join(lines)
+    if same:
+        text = f"(the first {same} lines are the same)\n" + text
     if not actual.endswith(b"\n") and actual:
         text += "\\ the actual output does not end in a newline\n"
     return text if len(text) < SHOWN else text[:SHOWN] + "…\n"
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """The length of the common start of two byte strings, compared a block at a time (memcmp)."""
+    size = min(len(a), len(b))
+    low, step = 0, 1 << 16
+    while step:
+        while low + step <= size and a[low : low + step] == b[low : low + step]:
+            low += step
+        step //= 2
+    return low
+
+
+def _line_start(data: bytes, offset: int, context: int) -> int:
+    """Where the line holding ``offset`` starts, ``context`` lines earlier."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    for _ in range(context):
+        if start == 0:
+            break
+        start = data.rfind(b"\n", 0, start - 1) + 1
+    return start
+
+
+def _lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n", DIFF_LINES)
+    return lines if len(lines) <= DIFF_LINES else [*lines[:DIFF_LINES], b"\xe2\x80\xa6 (more lines)"]

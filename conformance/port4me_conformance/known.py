@@ -6,6 +6,7 @@ import datetime
 import json
 from pathlib import Path
 
+from . import bounded
 from .paths import shipped_known_differences
 from .runner import CRASH, FAIL, TIMEOUT, TOO_LARGE, XFAIL, Result, variants
 from .vectors import Case
@@ -13,6 +14,9 @@ from .vectors import Case
 
 class KnownError(Exception):
     """A known-differences file that cannot be used."""
+
+
+MAX_BYTES = 1 << 20  # a file listing every result of the vectors, with long reasons, is under 300 KB
 
 
 def resolve(value: str) -> Path:
@@ -28,25 +32,29 @@ def resolve(value: str) -> Path:
 
 
 def load(path: Path, cases: list[Case]) -> dict[str, str]:
-    """Case id (or id@variant) -> reason; every id must name a case of the vectors."""
-    import yaml
+    """Case id (or id@variant) -> reason; every id must name a case of the vectors.
 
+    The file is refused unless it is a regular file of at most MAX_BYTES, nested at most
+    bounded.MAX_DEPTH deep, without YAML anchors or aliases (see bounded.py).
+    """
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise KnownError(f"{path}: cannot read: {str(error).splitlines()[0]}") from None
+        document = bounded.load_yaml(bounded.read(path, MAX_BYTES), str(path))
+    except bounded.InputError as error:
+        raise KnownError(str(error)) from None
     entries = document.get("differences") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise KnownError(f"{path}: expected a mapping with a 'differences' list")
     ids = {case.id for case in cases}
     known = {}
     for number, entry in enumerate(entries, 1):
-        if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("reason")):
-            raise KnownError(f"{path}: entry {number}: needs an 'id' and a 'reason'")
+        reason = entry.get("reason") if isinstance(entry, dict) else None
+        if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(reason, str) and reason):
+            raise KnownError(f"{path}: entry {number}: needs an 'id' and a 'reason', both text")
         case_id, _, variant = entry["id"].partition("@")
         if case_id not in ids or variant not in ("", "options", "env"):
-            raise KnownError(f"{path}: entry {number}: no case has the id {entry['id']!r}")
-        known[entry["id"]] = str(entry["reason"])
+            shown = entry["id"] if len(entry["id"]) <= 80 else entry["id"][:80] + "…"
+            raise KnownError(f"{path}: entry {number}: no case has the id {shown!r}")
+        known[entry["id"]] = reason
     return known
 
 

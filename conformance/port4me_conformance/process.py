@@ -2,12 +2,23 @@
 
 The time limit covers the whole call: from the start until both output streams are
 closed and the process has exited.  Reading stops at the limit or past the output
-limit.  Then the call's process group is killed, and so is every process that left
-the group but still holds one of the call's pipes (a child that called setsid() and
-kept stdout open): on Linux those are found through /proc/*/fd.  We chose that over a
-child subreaper, which would change the whole runner process (and a test harness
-calling it in-process) and make it reap every orphan, and over a cgroup, which needs a
-delegated, writable cgroup v2 tree that a user or a container rarely has.
+limit.  Then every process of the call is killed:
+
+- where the runner can make cgroups (cgroup v2, as root or in a delegated tree), each call
+  runs in a cgroup of its own (contain.py), and all of it is killed at once: a child that
+  started a session of its own, a chain of generations that fork and exit, a process
+  that was handed the call's output over a Unix socket;
+- elsewhere, the call's process group, every process descended from the call, and every
+  process that still holds one of the call's pipes (found through /proc/*/fd), each
+  stopped first and then killed, until a scan finds none, so that a chain that forks
+  faster than one scan cannot outrun it.  A process that holds the output only as
+  descriptors in flight on a Unix socket, and whose parents have all exited, escapes
+  this fallback; the README's threat model says so.
+
+Each call also gets a memory limit (RLIMIT_DATA, per process: what it may allocate) and
+no core dump (RLIMIT_CORE 0); its peak resident memory comes back with the result.  A
+subreaper (PR_SET_CHILD_SUBREAPER) would have changed the whole runner process, and a
+harness calling it in-process, which is why containment lives in a cgroup.
 """
 
 from __future__ import annotations
@@ -17,11 +28,16 @@ import os
 import selectors
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .contain import Cgroup
+
 OUTPUT_LIMIT = 1 << 20  # bytes kept of each stream (INTERPRETING 2.4)
+MEMORY_LIMIT = 1 << 30  # bytes a process of a call may allocate (RLIMIT_DATA); --memory=MiB changes it
+NEAR_LIMIT = 0.9  # a call whose peak resident memory reached this share of the limit is said to have hit it
 _CHUNK = 1 << 16
 
 
@@ -37,6 +53,43 @@ class Finished:
     seconds: float = 0.0
     killed: list[str] = field(default_factory=list)  # "pid 42 (sleep): why"
     failure: str = ""  # the call could not be started
+    peak_memory: int = 0  # bytes: the largest resident set of the call's waited-for processes
+    memory_limit: int = 0  # bytes, as imposed; 0: none
+    interrupted: bool = False  # the runner was stopping (SIGTERM, SIGINT): the call did not run or was cut short
+
+    @property
+    def memory_reached(self) -> bool:
+        return bool(self.memory_limit) and self.peak_memory >= NEAR_LIMIT * self.memory_limit
+
+
+class _Live:
+    """The calls running now, so that a signal can kill all of them (stop_all)."""
+
+    def __init__(self):
+        self.lock = threading.RLock()  # a signal handler may take it in a thread that holds it
+        self.calls: dict[int, tuple[subprocess.Popen, Cgroup | None, set[int]]] = {}
+        self.stopping = False
+
+
+_live = _Live()
+
+
+def stop_all() -> None:
+    """Kill every call running now and refuse new ones (from a signal handler: the run is stopping)."""
+    with _live.lock:
+        _live.stopping = True
+        calls = list(_live.calls.values())
+    for process, cgroup, pipes in calls:
+        _kill(process.pid, cgroup, pipes)
+
+
+def stopping() -> bool:
+    return _live.stopping
+
+
+def resume() -> None:
+    """After a stopped run has been reported: calls may run again (a library caller's next run)."""
+    _live.stopping = False
 
 
 def call(
@@ -47,10 +100,14 @@ def call(
     limit: int = OUTPUT_LIMIT,
     user: int | None = None,
     group: int | None = None,
+    memory: int | None = MEMORY_LIMIT,
 ) -> Finished:
-    """Run ``argv`` in a session of its own, with stdin empty, within ``timeout`` seconds."""
+    """Run ``argv`` in a session (and, where it can, a cgroup) of its own, with stdin empty, within ``timeout``."""
     start = time.monotonic()
+    if _live.stopping:
+        return Finished(failure="the runner is stopping", interrupted=True)
     extra: dict = {} if user is None else {"user": user, "group": user if group is None else group, "extra_groups": []}
+    cgroup = Cgroup.make()
     try:
         process = subprocess.Popen(
             argv,
@@ -63,29 +120,95 @@ def call(
             **extra,
         )
     except (OSError, subprocess.SubprocessError) as error:
+        if cgroup:
+            cgroup.remove()
         reason = getattr(error, "strerror", None) or str(error)
         return Finished(failure=f"cannot start {os.fsdecode(argv[0])}: {reason}")
+    if cgroup and not cgroup.join(process.pid):
+        cgroup.remove()
+        cgroup = None
+    result = Finished(memory_limit=_limit(process.pid, memory))
     out, err = process.stdout.fileno(), process.stderr.fileno()
     streams = {out: bytearray(), err: bytearray()}
     pipes = {os.fstat(fd).st_ino for fd in streams}
-    result = Finished()
+    with _live.lock:
+        _live.calls[process.pid] = (process, cgroup, pipes)
     try:
-        _read(process, streams, start + timeout, limit, result)
-        if result.timed_out or result.too_large:
-            result.killed = _kill_everything(process.pid, pipes)
-        process.wait()
-        if not (result.timed_out or result.too_large):
-            result.killed = _kill_left_in_group(process.pid)
+        if _live.stopping:  # the signal came while it started
+            result.interrupted = True
+        else:
+            _read(process, streams, start + timeout, limit, result)
+        if _live.stopping:
+            result.interrupted = True
+        if result.timed_out or result.too_large or result.interrupted:
+            result.killed = _kill(process.pid, cgroup, pipes)
+        result.peak_memory = _wait(process)
+        if not (result.timed_out or result.too_large or result.interrupted):
+            result.killed = _kill_left(process.pid, cgroup)
     finally:
+        with _live.lock:
+            _live.calls.pop(process.pid, None)
         process.stdout.close()
         process.stderr.close()
         with contextlib.suppress(OSError):
             process.kill()
-        process.wait()
+        if process.returncode is None:
+            _wait(process)
+        if cgroup:
+            cgroup.kill()
+            cgroup.remove()
     result.stdout, result.stderr = bytes(streams[out]), bytes(streams[err])
-    result.exit_code = None if result.timed_out or result.too_large else process.returncode
+    stopped = result.timed_out or result.too_large or result.interrupted
+    result.exit_code = None if stopped else process.returncode
     result.seconds = time.monotonic() - start
     return result
+
+
+def _limit(pid: int, memory: int | None) -> int:
+    """Impose the memory limit (and no core dump) on the call's first process; what was imposed."""
+    try:
+        import resource
+
+        resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))
+        if memory:
+            resource.prlimit(pid, resource.RLIMIT_DATA, (memory, memory))
+            return memory
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass  # not Linux, or the process has already exited
+    return 0
+
+
+def _wait(process: subprocess.Popen) -> int:
+    """Reap the call's first process; the peak resident memory (bytes) of it and the children it waited for."""
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    except ChildProcessError:  # reaped already
+        process.wait()
+        return 0
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss * 1024  # Linux counts kilobytes
+
+
+def _kill(pid: int, cgroup: Cgroup | None, pipes: set[int]) -> list[str]:
+    """At the limit: every process of the call."""
+    if cgroup is None:
+        return _kill_everything(pid, pipes)
+    members = cgroup.members()
+    described = {p: _describe(p) for p in members}
+    cgroup.kill()
+    return [f"{described[p]}: still running in the call's cgroup" for p in members]
+
+
+def _kill_left(pid: int, cgroup: Cgroup | None) -> list[str]:
+    """After a normal exit (the first process reaped): whatever the call left running."""
+    if cgroup is None:
+        return _kill_left_in_group(pid)
+    members = cgroup.members()
+    if not members:
+        return []
+    described = {p: _describe(p) for p in members}
+    cgroup.kill()
+    return [f"{described[p]}: left running in the call's cgroup" for p in members]
 
 
 def _read(process: subprocess.Popen, streams: dict[int, bytearray], deadline: float, limit: int, result) -> None:
@@ -140,16 +263,53 @@ def _pidfd(pid: int) -> int | None:
 
 
 def _kill_everything(pid: int, pipes: set[int]) -> list[str]:
-    """At the limit: the call's process group, and every process elsewhere still holding its pipes."""
-    members = _group_members(pid)
-    killed = [f"{_describe(p)}: still running in the call's process group" for p in members]
+    """Without a cgroup: the call's process group, its descendants, and every process elsewhere still
+    holding its pipes, each stopped first (a stopped process cannot fork), until a scan finds none."""
+    killed: dict[int, str] = {}
+    for _ in range(1000):  # a bound, not a budget: each round stops everything it found
+        members = [p for p in _group_members(pid) if p not in killed]
+        found = {p: "still running in the call's process group" for p in members}
+        if pid not in killed and _exists(pid):
+            found.setdefault(pid, "")  # the leader itself: not reported
+        for child in _descendants([pid, *members, *killed]):
+            if child not in killed:
+                found.setdefault(child, "descended from the call and still running")
+        for holder in _pipe_holders(pipes, exclude={pid, *members, *killed}):
+            found.setdefault(holder, "had left the call's session and still held its output")
+        if not found:
+            break
+        for p in found:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGSTOP)
+        for p, why in found.items():
+            killed[p] = f"{_describe(p)}: {why}" if why else ""
     with contextlib.suppress(OSError):
         os.killpg(pid, signal.SIGKILL)
-    for holder in _pipe_holders(pipes, exclude={pid, *members}):
+    for p in killed:
         with contextlib.suppress(OSError):
-            os.kill(holder, signal.SIGKILL)
-            killed.append(f"{_describe(holder)}: had left the call's session and still held its output")
-    return killed
+            os.kill(p, signal.SIGKILL)
+    return [text for text in killed.values() if text]
+
+
+def _exists(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+def _descendants(roots: list[int]) -> list[int]:
+    """Children of these processes, and theirs, from /proc/PID/stat parent links."""
+    parents: dict[int, list[int]] = {}
+    for p in _processes():
+        stat = _stat(p)
+        if stat:
+            parents.setdefault(stat[1], []).append(p)
+    found, queue, seen = [], list(roots), set(roots)
+    while queue:
+        for child in parents.get(queue.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                found.append(child)
+                queue.append(child)
+    return found
 
 
 def _kill_left_in_group(pid: int) -> list[str]:

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import holders
+from . import holders, process
 from .adapters import Adapter, Invocation, Outcome, condition_user
 from .host import Host
 from .judge import OPTION_NAMES, Mismatch, describe_expected, fill_ports, judge, visible
@@ -87,11 +87,20 @@ class Runner:
         self._keywords = requirement_levels()
 
     def run(self, cases: list[Case]) -> list[Result]:
+        """Every (case, variant) result; once the run is stopping (a signal), only those finished before."""
         work = [(case, variant) for case in cases for variant in variants(case, self.options.via)]
         if self.options.jobs <= 1:
-            return [self._finish(self.run_one(case, variant)) for case, variant in work]
-        with ThreadPoolExecutor(self.options.jobs) as pool:
-            return list(pool.map(lambda item: self._finish(self.run_one(*item)), work))
+            results = [self._one(case, variant) for case, variant in work]
+        else:
+            with ThreadPoolExecutor(self.options.jobs) as pool:
+                results = list(pool.map(lambda item: self._one(*item), work))
+        return [result for result in results if result is not None]
+
+    def _one(self, case: Case, variant: str) -> Result | None:
+        if process.stopping():
+            return None
+        result = self.run_one(case, variant)
+        return None if process.stopping() else self._finish(result)
 
     def version(self) -> str:
         """The implementation's own ``--version`` output (its first line), or why there is none."""
@@ -189,13 +198,17 @@ class Runner:
         if fixed is not None and not holders.is_bindable_now(fixed):
             reason = f"port {fixed}, which this case is about, is not free on this host"
             return Result(case, variant, SKIP, reason, cause=f"skipped: {reason}")
-        ports["port"] = fixed or holders.pick_free_port(set())
-        ports["port2"] = holders.pick_free_port({ports["port"]})
-        start = self.host.unprivileged_port_start
-        if self.host.is_root and start > 1:  # root can tell which privileged ports are free
-            ports["privileged_port"] = holders.pick_free_port(set(), low=1, high=start - 1)
-        else:  # busy for an unprivileged user whether or not anything holds it
-            ports["privileged_port"] = max(start - 1, 1)
+        try:
+            ports["port"] = fixed or holders.pick_free_port(set())
+            ports["port2"] = holders.pick_free_port({ports["port"]})
+            start = self.host.unprivileged_port_start
+            if self.host.is_root and start > 1:  # root can tell which privileged ports are free
+                ports["privileged_port"] = holders.pick_free_port(set(), low=1, high=start - 1)
+            else:  # busy for an unprivileged user whether or not anything holds it
+                ports["privileged_port"] = max(start - 1, 1)
+        except (holders.NoFreePort, OSError) as error:
+            reason = f"the runner found no free port to hold: {error}"
+            return Result(case, variant, SKIP, reason, cause="skipped: the runner found no free port to hold")
         invocation = self._invocation(case, variant, ports, condition)
         spec = case.data.get("hold", {"kind": "none"})
         after = case.data.get("after")
@@ -274,11 +287,11 @@ class Runner:
                 if outcome.killed:
                     result.reason = "passed, but left processes running, which the runner killed"
                 return result
-            return self._mismatch(result, case, mismatch, outcome, invocation)
+            return _memory_note(self._mismatch(result, case, mismatch, outcome, invocation), outcome)
         result.reproduce = line(self.adapter.command_line(invocation), invocation.env)
         if outcome.killed:
             result.reason += f"; killed {len(outcome.killed)} process(es) it left"
-        return result
+        return _memory_note(result, outcome)
 
     def _mismatch(
         self, result: Result, case: Case, mismatch: Mismatch, outcome: Outcome, invocation: Invocation
@@ -288,6 +301,18 @@ class Runner:
         result.detail = mismatch.diff or _streams(outcome)
         result.reproduce = line(self.adapter.command_line(invocation), invocation.env)
         return result
+
+
+def _memory_note(result: Result, outcome: Outcome) -> Result:
+    """A call that did not pass and came near its memory limit: say so, and make the limit its cause."""
+    if result.status != PASS and outcome.memory_reached:
+        mib = outcome.memory_limit >> 20
+        result.cause = f"memory: reached the limit of {mib} MiB per process"
+        result.reason += (
+            f"; its peak memory, {outcome.peak_memory >> 20} MiB, reached the limit of {mib} MiB "
+            "(to give it more: --memory=MiB)"
+        )
+    return result
 
 
 def _actual(outcome: Outcome) -> dict[str, Any]:

@@ -70,55 +70,111 @@ def requirements() -> list[dict[str, str]]:
     return json.loads((spec_dir() / "requirements.json").read_text(encoding="utf-8"))["requirements"]
 
 
-def _yaml():
-    try:
-        import yaml
-    except ImportError as error:  # pragma: no cover - depends on the install
-        raise VectorError("PyYAML is not installed: pip install 'port4me-kit[conformance]'") from error
-    return yaml
+MAX_FILE_BYTES = 16 << 20  # one vector file; the largest shipped one is 230 KB
+MAX_TOTAL_BYTES = 64 << 20  # a whole folder
+MAX_FILES = 1000
+RECORDED = "digest.json"  # beside shipped/vectors: the shipped vectors' digest, written when they are made
+# The value types of each unit function's input and output (INTERPRETING section 5).
+UNIT_TYPES = {
+    "string_hash": ("a string", "an integer"),
+    "initial_state": ("a string", "an integer"),
+    "lcg_next": ("an integer", "an integer"),
+    "seed_string": ("a list of two strings (the tool may be null)", "a string"),
+}
+
+
+@dataclass(frozen=True)
+class VectorSet:
+    """The cases of one folder and the digest of exactly the bytes they were read from."""
+
+    cases: list[Case]
+    vectors_version: str
+    spec_version: str
+    digest: str
+    files: str  # the form that was run: "*.json"
+    folder: str
+    shipped: bool  # the digest is that of the vectors this runner shipped with
+    recorded: str = ""  # that digest, as recorded when the vectors were made
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "vectors_version": self.vectors_version,
+            "spec_version": self.spec_version,
+            "digest": self.digest,
+            "files": self.files,
+            "folder": self.folder,
+            "shipped": self.shipped,
+            "recorded": self.recorded,
+        }
 
 
 def _validator():
     try:
         import jsonschema
     except ImportError as error:  # pragma: no cover - depends on the install
-        raise VectorError("jsonschema is not installed: pip install 'port4me-kit[conformance]'") from error
+        raise VectorError("jsonschema is not installed: pip install port4me-conformance (it depends on it)") from error
     schema = json.loads((spec_dir() / "vectors.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
 
-def _read(path: Path) -> Any:
-    if path.suffix == ".json":
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            raise VectorError(f"{path.name}: cannot read: {str(error).splitlines()[0]}") from None
-    yaml = _yaml()
+def _read(path: Path, data: bytes | None = None) -> Any:
+    from . import bounded
+
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise VectorError(f"{path.name}: cannot read: {str(error).splitlines()[0]}") from None
+        data = bounded.read(path, MAX_FILE_BYTES) if data is None else data
+        return bounded.load_json(data, path.name)
+    except bounded.InputError as error:
+        raise VectorError(str(error)) from None
 
 
-def load_file(path: Path, validator=None, requirements: dict[str, str] | None = None) -> list[Case]:
-    """Read, validate and return the cases of one vector file (JSON or YAML)."""
+def load_file(path: Path, validator=None, requirements: dict[str, str] | None = None, data: bytes | None = None):
+    """Read, validate and return the cases of one JSON vector file (``data``: its bytes, already read)."""
     validator = validator or _validator()
     requirements = requirement_levels() if requirements is None else requirements
-    document = _read(path)
+    document = _read(path, data)
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = _where(document, list(first.absolute_path))
+        message = " ".join(first.message.split())
+        message = message if len(message) <= 300 else message[:300] + "…"
         raise VectorError(
-            f"{path.name}: {where}schema violation at /{'/'.join(map(str, first.absolute_path))}: {first.message}"
+            f"{path.name}: {where}schema violation at /{'/'.join(map(str, first.absolute_path))}: {message}"
         )
     cases = []
     for entry in document["cases"]:
         unknown = [r for r in entry["requirements"] if r not in requirements]
         if unknown:
             raise VectorError(f"{path.name}: case {entry['id']}: unknown requirement ID {', '.join(unknown)}")
+        for number, unit in enumerate(entry.get("unit", []), 1):
+            problem = _unit_problem(unit)
+            if problem:
+                raise VectorError(
+                    f"{path.name}: case {entry['id']}: unit entry {number} ({unit['function']}): {problem}"
+                )
         cases.append(Case(entry["id"], document["file"], entry))
     return cases
+
+
+def _unit_problem(unit: dict) -> str:
+    """Why a unit entry's input or output has the wrong type for its function; empty if none."""
+    value, output = unit["input"], unit["output"]
+    function = unit["function"]
+    text = lambda v: isinstance(v, str)  # noqa: E731
+    whole = lambda v: isinstance(v, int) and not isinstance(v, bool)  # noqa: E731
+    if function == "seed_string":
+        good_in = (
+            isinstance(value, list) and len(value) == 2 and text(value[0]) and (value[1] is None or text(value[1]))
+        )
+        good_out = text(output)
+    elif function == "lcg_next":
+        good_in, good_out = whole(value), whole(output)
+    else:
+        good_in, good_out = text(value), whole(output)
+    wanted_in, wanted_out = UNIT_TYPES[function]
+    if not good_in:
+        return f"the input must be {wanted_in}"
+    return "" if good_out else f"the output must be {wanted_out}"
 
 
 def _where(document: Any, path: list) -> str:
@@ -130,50 +186,102 @@ def _where(document: Any, path: list) -> str:
     return ""
 
 
-def vector_files(directory: Path | None = None, prefer: tuple[str, str] = (".yaml", ".json")) -> list[Path]:
-    """The folder's vector files in the first form it has (INTERPRETING section 1), in byte order of name."""
+def vector_files(directory: Path | None = None) -> list[Path]:
+    """The folder's JSON vector files (the form the runner runs, INTERPRETING section 1), in byte order of name."""
     directory = directory or vectors_dir()
-    for suffix in prefer:
-        found = sorted(directory.glob(f"*{suffix}"), key=lambda p: p.name.encode())
-        if found:
-            return found
-    return []
+    return sorted(directory.glob("*.json"), key=lambda p: p.name.encode())
 
 
-def load_all(directory: Path | None = None) -> list[Case]:
-    """Every case of every vector file in the folder, with ids checked for uniqueness."""
+def load(directory: Path | None = None) -> VectorSet:
+    """Every case of every JSON vector file in the folder, and the digest of exactly the bytes read.
+
+    Each file is read once: the cases that run are parsed from the bytes the digest covers,
+    so a file changed during the run changes neither.  Ids are checked for uniqueness.
+    """
+    from . import bounded
+
+    shipped_folder = directory is None
     directory = directory or vectors_dir()
+    if not directory.is_dir():
+        raise VectorError(f"{directory}: no such folder")
     paths = vector_files(directory)
     if not paths:
-        raise VectorError(f"{directory}: no vector files (*.json or *.yaml)")
+        yaml_only = " (the runner runs the JSON form; it has only YAML files)" if any(directory.glob("*.yaml")) else ""
+        raise VectorError(f"{directory}: no JSON vector files (*.json){yaml_only}")
+    if len(paths) > MAX_FILES:
+        raise VectorError(f"{directory}: {len(paths)} vector files, more than the limit of {MAX_FILES}")
     validator = _validator()
     requirements = requirement_levels()
     seen: dict[str, str] = {}
     cases: list[Case] = []
+    files: list[tuple[str, bytes]] = []
     for path in paths:
-        for case in load_file(path, validator, requirements):
+        try:
+            data = bounded.read(path, MAX_FILE_BYTES)
+        except bounded.InputError as error:
+            raise VectorError(str(error)) from None
+        files.append((path.name, data))
+        if sum(len(d) for _, d in files) > MAX_TOTAL_BYTES:
+            raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_BYTES} bytes of vector files")
+        found = load_file(path, validator, requirements, data)
+        for case in found:
             if case.id in seen:
                 raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]})")
             seen[case.id] = case.file
             cases.append(case)
-    return cases
+    found_digest = _digest(files)
+    version, spec = _versions(files[0][1])
+    recorded = recorded_digest()
+    matches = bool(recorded) and recorded.get("digest") == found_digest
+    if shipped_folder and not matches:
+        why = f"recorded {recorded.get('digest')}" if recorded else f"no {RECORDED} was shipped beside them"
+        raise VectorError(
+            f"the shipped vectors are not the ones this runner was built with (found {found_digest}, {why}): "
+            "they were changed after installation; reinstall port4me-conformance (in a source checkout, "
+            "make vectors records their digest), or run other vectors on purpose with --vectors=DIR"
+        )
+    return VectorSet(cases, version, spec, found_digest, "*.json", str(directory), matches, recorded.get("digest", ""))
 
 
-def digest(directory: Path | None = None) -> dict[str, str]:
-    """The vectors' version and digest (INTERPRETING section 1): SHA-256 over each file in the
-    byte order of its name: the name in UTF-8, a NUL byte, the file's bytes, a NUL byte."""
-    paths = vector_files(directory, prefer=(".json", ".yaml"))
+def load_all(directory: Path | None = None) -> list[Case]:
+    """Every case of every vector file in the folder (see :func:`load`)."""
+    return load(directory).cases
+
+
+def recorded_digest() -> dict[str, str]:
+    """The shipped vectors' digest, as recorded when they were made ({} if the file is missing or unreadable)."""
+    try:
+        document = json.loads((vectors_dir().parent / RECORDED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) and isinstance(document.get("digest"), str) else {}
+
+
+def digest_document(directory: Path) -> str:
+    """The text of the recorded-digest file for the vectors in ``directory`` (written by make vectors)."""
+    files = [(path.name, path.read_bytes()) for path in vector_files(directory)]
+    version, spec = _versions(files[0][1]) if files else ("", "")
+    record = {"vectors_version": version, "spec_version": spec, "files": "*.json", "digest": _digest(files)}
+    return json.dumps(record, indent=1) + "\n"
+
+
+def _digest(files: list[tuple[str, bytes]]) -> str:
+    """INTERPRETING section 1: SHA-256 over each file in the byte order of its name: the name
+    in UTF-8, a NUL byte, the file's bytes, a NUL byte."""
     sha = hashlib.sha256()
-    version = spec = ""
-    for path in paths:
-        data = path.read_bytes()
-        sha.update(path.name.encode() + b"\0" + data + b"\0")
-        if not version:
-            document = _read(path)
-            if isinstance(document, dict):
-                version, spec = str(document.get("vectors_version", "")), str(document.get("spec_version", ""))
-    files = f"*{paths[0].suffix}" if paths else ""
-    return {"vectors_version": version, "spec_version": spec, "digest": f"sha256:{sha.hexdigest()}", "files": files}
+    for name, data in files:
+        sha.update(name.encode() + b"\0" + data + b"\0")
+    return f"sha256:{sha.hexdigest()}"
+
+
+def _versions(data: bytes) -> tuple[str, str]:
+    document = json.loads(data)
+    return str(document.get("vectors_version", "")), str(document.get("spec_version", ""))
+
+
+def digest(directory: Path | None = None) -> dict[str, Any]:
+    """The vectors' version and digest (INTERPRETING section 1), as a report states them."""
+    return load(directory).describe()
 
 
 def _keys(case: Case) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from .upstream import AuthoringError, Observations
 from .writer import sync, to_json, to_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# The shipped vectors' digest, which the runner verifies before it runs them (INTERPRETING section 1).
+DIGEST = ROOT / "conformance/port4me_conformance/shipped/digest.json"
 
 
 def documents(observations: Observations) -> list[dict]:
@@ -26,13 +30,33 @@ def run(check_only: bool, vectors: Path, spec: Path) -> int:
     stale = []
     if sync(spec / "index.md", index(spec / "requirements.json", [c for d in docs for c in d["cases"]]), check_only):
         stale.append("index.md")
+    rendered = {}
     for doc in docs:
         for suffix, render in ((".yaml", to_yaml), (".json", to_json)):
             name = doc["file"] + suffix
-            if sync(vectors / name, render(doc), check_only):
+            rendered[name] = render(doc)
+            if sync(vectors / name, rendered[name], check_only):
                 stale.append(name)
+    if vectors == ROOT / "vectors" and sync(DIGEST, digest_record(rendered, docs), check_only):
+        stale.append(DIGEST.name)
     print(f"{count} cases in {len(docs)} files; {'stale' if check_only else 'written'}: {stale or 'none'}")
     return 1 if check_only and stale else 0
+
+
+def digest_record(rendered: dict[str, str], docs: list[dict]) -> str:
+    """The digest of the JSON files (INTERPRETING section 1): for each in the byte order of its
+    name, the name in UTF-8, a NUL byte, the file's bytes, a NUL byte."""
+    sha = hashlib.sha256()
+    for name in sorted((n for n in rendered if n.endswith(".json")), key=str.encode):
+        sha.update(name.encode() + b"\0" + rendered[name].encode("utf-8") + b"\0")
+    first = docs[0] if docs else {}
+    record = {
+        "vectors_version": str(first.get("vectors_version", "")),
+        "spec_version": str(first.get("spec_version", "")),
+        "files": "*.json",
+        "digest": f"sha256:{sha.hexdigest()}",
+    }
+    return json.dumps(record, indent=1) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,8 @@ class Session:
     level: str | None = None
     excluded: list[Case] = field(default_factory=list)  # cases of the vectors this run did not select
     allow_timeouts: bool = False
+    memory: int = 0  # bytes each process of a call may allocate; 0: no limit
+    interrupted: str = ""  # the signal that stopped the run (SIGTERM, SIGINT): the results are those before it
 
 
 @dataclass
@@ -69,6 +71,19 @@ class Run:
         if any(counts[status] for status in RUN_FAILS):
             return False
         return self.allow_timeouts or not counts[TIMEOUT]
+
+
+def vectors_line(session: Session) -> str:
+    """What was run: the vectors' version and digest, and loudly, when they are not the shipped ones."""
+    vectors = session.vectors
+    named = f"vectors {vectors.get('vectors_version')} (spec {vectors.get('spec_version')}, {vectors.get('digest')})"
+    if vectors.get("shipped", True):
+        return f"{named}: the shipped vectors"
+    shipped = vectors.get("recorded") or "unknown"
+    return (
+        f"NOT THE SHIPPED VECTORS: {named} from {vectors.get('folder')}; "
+        f"the shipped ones are {shipped}. A claim from this run names these."
+    )
 
 
 def summary_line(run: Run) -> str:
@@ -115,16 +130,7 @@ def causes(results: list[Result], statuses: tuple = NOT_PASSED) -> list[tuple[st
 
 
 def write_text(path: str, text: str) -> None:
-    """Write whole or not at all: a temporary file renamed into place."""
-    import tempfile
+    """Write whole or not at all, to a regular file or stdout for - (output.write says what it refuses)."""
+    from .. import output
 
-    target = Path(path).resolve()
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".port4me-report-")
-    temporary = Path(name)
-    try:
-        with open(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        temporary.replace(target)
-    except BaseException:
-        temporary.unlink()
-        raise
+    output.write(path, text)

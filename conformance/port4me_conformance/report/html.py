@@ -9,7 +9,7 @@ import html as _html
 from .. import INTERPRETING_VERSION, __version__
 from ..runner import PASS, SKIP, UNIT, XFAIL
 from ..vectors import requirements
-from . import NOT_PASSED, Run, Session, causes, level_verdicts, summary_line
+from . import NOT_PASSED, Run, Session, causes, level_verdicts, summary_line, vectors_line
 from .junit import safe
 from .markdown import AREAS
 
@@ -102,6 +102,11 @@ def html(runs: list[Run], session: Session) -> str:
         f"<p>port4me-conformance {esc(__version__)}, INTERPRETING.md {esc(INTERPRETING_VERSION)}; spec "
         f"{esc(vectors.get('spec_version'))}, vectors {esc(vectors.get('vectors_version'))} "
         f"({esc(vectors.get('digest'))})</p>",
+        *(
+            []
+            if vectors.get("shipped", True)
+            else [f'<p class="warning"><strong>{esc(vectors_line(session))}</strong></p>']
+        ),
         f"<p>host: {esc(host)}; time limit {esc(f'{session.timeout:g}')} s; settings passed as {esc(session.via)}; "
         f"{len(session.excluded)} cases not selected</p>",
         "<h2>Compatibility matrix</h2>",

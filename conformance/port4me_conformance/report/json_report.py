@@ -35,7 +35,10 @@ def to_json(runs: list[Run], session: Session) -> dict:
         "report_version": REPORT_VERSION,
         "runner": {"name": "port4me-conformance", "version": __version__, "interpreting": INTERPRETING_VERSION},
         "spec_version": session.vectors.get("spec_version", ""),
-        "vectors": {k: session.vectors.get(k, "") for k in ("vectors_version", "digest", "files")},
+        "vectors": {
+            **{k: session.vectors.get(k, "") for k in ("vectors_version", "digest", "files")},
+            "shipped": session.vectors.get("shipped", False),
+        },
         "host": session.host,
         "run": {
             "select": session.select,
@@ -47,6 +50,8 @@ def to_json(runs: list[Run], session: Session) -> dict:
             "timeout": session.timeout,
             "allow_timeouts": session.allow_timeouts,
             "jobs": session.jobs,
+            "memory": session.memory,
+            "interrupted": session.interrupted or None,
         },
         "implementations": [
             {
@@ -69,6 +74,10 @@ def to_json(runs: list[Run], session: Session) -> dict:
     }
 
 
-def write(path: str, runs: list[Run], session: Session) -> None:
+def text(runs: list[Run], session: Session) -> str:
     # ensure_ascii: a report stays plain ASCII JSON whatever the implementation printed.
-    write_text(path, json.dumps(to_json(runs, session), indent=1, ensure_ascii=True) + "\n")
+    return json.dumps(to_json(runs, session), indent=1, ensure_ascii=True) + "\n"
+
+
+def write(path: str, runs: list[Run], session: Session) -> None:
+    write_text(path, text(runs, session))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ..runner import SKIP, WARN, XFAIL, XPASS
-from . import NOT_PASSED, Run, Session, causes, level_verdicts, summary_line
+from . import NOT_PASSED, Run, Session, causes, level_verdicts, summary_line, vectors_line
 
 SHOWN_PER_CAUSE = 20  # results listed under one cause without --verbose
 
 
 def terminal(runs: list[Run], session: Session, verbose: bool = False) -> str:
-    out = []
+    out = [vectors_line(session)]
     for run in runs:
         out.append(f"== {run.name}: {run.command}")
         out.append(f"   version: {run.version}")

@@ -1,0 +1,199 @@
+"""Each call in a cgroup of its own, where the host lets the runner make one (cgroup v2: root, or a delegated tree).
+
+A cgroup holds every process the call starts, whatever it does: a child that starts a
+session of its own, a chain that forks a new generation every few milliseconds, a process
+that was handed the call's output over a Unix socket (SCM_RIGHTS) and so holds no pipe a
+scan of /proc could find.  At the end of the call, ``cgroup.kill`` kills all of them at
+once (Linux 5.14; before that, every member is stopped and killed until none is left).
+
+Where no cgroup can be made (an unprivileged user without delegation, another OS), the
+runner falls back to the call's process group and a scan of /proc (see process.py), and
+the report says which containment was used.  The cgroups have no controller of their
+own: membership changes nothing but where the processes are counted, so the call stays
+under whatever limits the runner itself runs under.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+CGROUP = "cgroup v2"
+PROCESS_GROUP = "process group and /proc"
+_counter = itertools.count(1)
+_lock = threading.Lock()
+_failed: list[str] = []  # why joining a cgroup failed once: the rest of the run uses the fallback
+
+
+@functools.cache
+def _base() -> tuple[Path | None, str]:
+    """(the runner's own folder of call cgroups, "") or (None, why there is none)."""
+    if not Path("/proc/self/cgroup").exists():
+        return None, "no /proc/self/cgroup (not Linux)"
+    mount = _cgroup2_mount()
+    if mount is None:
+        return None, "no cgroup v2 file system is mounted"
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError as error:
+        return None, f"cannot read /proc/self/cgroup: {error.strerror}"
+    own = next((line[3:] for line in lines if line.startswith("0::")), None)
+    if own is None:
+        return None, "the runner is in no cgroup v2"
+    base = mount / own.lstrip("/") / f"port4me-conformance-{os.getpid()}"
+    _remove_stale(base.parent)
+    try:
+        base.mkdir()
+    except FileExistsError:
+        pass
+    except OSError as error:
+        return None, f"cannot make a cgroup under {base.parent}: {error.strerror}"
+    return base, ""
+
+
+def available() -> str:
+    """Why calls cannot get cgroups of their own here; empty when they can (decided on first use)."""
+    return _base()[1]
+
+
+def containment() -> str:
+    """The containment a report names: cgroup v2, or the process group and /proc."""
+    return CGROUP if _base()[0] is not None and not _failed else PROCESS_GROUP
+
+
+class Cgroup:
+    """One call's cgroup: made before the call, joined by its first process, emptied and removed after."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @classmethod
+    def make(cls) -> Cgroup | None:
+        base, _ = _base()
+        if base is None or _failed:
+            return None
+        with _lock:
+            path = base / f"call-{next(_counter)}"
+        try:
+            path.mkdir()
+        except OSError as error:
+            _failed.append(f"cannot make {path}: {error.strerror}")
+            return None
+        return cls(path)
+
+    def join(self, pid: int) -> bool:
+        """Move ``pid`` (and any child it already has) into this cgroup."""
+        try:
+            for member in [pid, *_descendants(pid)]:
+                with contextlib.suppress(ProcessLookupError):
+                    (self.path / "cgroup.procs").write_text(f"{member}\n")
+        except OSError as error:
+            if error.errno == 3:  # ESRCH: it has already exited
+                return True
+            _failed.append(f"cannot move a call into {self.path}: {error.strerror}")
+            return False
+        return True
+
+    def members(self) -> list[int]:
+        try:
+            return [int(line) for line in (self.path / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return []
+
+    def kill(self) -> list[int]:
+        """Kill every process in the cgroup; returns the pids that were there."""
+        members = self.members()
+        if not members:
+            return []
+        try:
+            (self.path / "cgroup.kill").write_text("1\n")
+        except OSError:  # before Linux 5.14: stop them all, then kill them, until none is left
+            for _ in range(1000):
+                pids = self.members()
+                if not pids:
+                    break
+                for pid in pids:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGSTOP)
+                for pid in pids:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+        return members
+
+    def remove(self, patience: float = 5.0) -> None:
+        """Remove the (emptied) cgroup; its last members may take a moment to be reaped."""
+        end = time.monotonic() + patience
+        while True:
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                if time.monotonic() > end:
+                    return  # left for cleanup() at exit
+                self.kill()
+                time.sleep(0.002)
+
+
+def cleanup() -> None:
+    """At the end of the run: kill what is left in any call cgroup and remove them all."""
+    base, _ = _base()
+    if base is None:
+        return
+    for path in sorted(base.glob("call-*")):
+        Cgroup(path).kill()
+        Cgroup(path).remove(patience=2.0)
+    with contextlib.suppress(OSError):
+        base.rmdir()
+
+
+def _cgroup2_mount() -> Path | None:
+    try:
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            left, _, right = line.partition(" - ")
+            if right.split(" ", 1)[0] == "cgroup2":
+                return Path(left.split()[4])
+    except (OSError, IndexError):
+        pass
+    return None
+
+
+def _remove_stale(folder: Path) -> None:
+    """Folders of runners that were killed before they could remove theirs (empty ones only)."""
+    with contextlib.suppress(OSError):
+        for stale in folder.glob("port4me-conformance-*"):
+            pid = stale.name.rsplit("-", 1)[1]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                for call in stale.glob("call-*"):
+                    with contextlib.suppress(OSError):
+                        call.rmdir()
+                with contextlib.suppress(OSError):
+                    stale.rmdir()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The children of ``pid``, and theirs (from /proc/PID/task/*/children)."""
+    found, queue = [], [pid]
+    while queue:
+        parent = queue.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")  # noqa: PTH208
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.append(child)
+                    queue.append(child)
+    return found
