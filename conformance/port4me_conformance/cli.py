@@ -10,6 +10,7 @@ import shlex
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, known
@@ -200,43 +201,62 @@ def load_known(specs: list[str], names: list[str], cases: list[Case]) -> tuple[d
     return table, files
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the command line asks for, checked: the cases, the implementations and how to run and report them."""
+
+    args: argparse.Namespace
+    cases: list[Case]
+    adapters: list[Adapter]
+    session: Session
+    known: dict[str, dict[str, str]]  # per implementation: case id (or id@variant) -> reason
+    known_files: dict[str, list[str]]
+    write_known: list[tuple[str, str]]
+    pass_env: dict[str, str]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        jobs = int(positive(args.jobs, "--jobs", int))
-        timeout = positive(args.timeout, "--timeout", float)
-        directory = Path(args.vectors) if args.vectors else None
-        every = load_all(directory)
-        cases = select(every, args.select, args.deselect, args.level)
-        if args.list_cases:
-            for case in cases:
-                print(
-                    f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}"
-                )
-            return EXIT_OK
-        if not args.impl:
-            raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
-        adapters = [parse_impl(text, index) for index, text in enumerate(args.impl, 1)]
-        names = [adapter.name for adapter in adapters]
-        if len(set(names)) != len(names):
-            raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
-        known_table, known_files = load_known(args.known_differences, names, every)
-        write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
-        if write_known and not write_known[0][0] and len(names) > 1:
-            raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
-        pass_env = {}
-        for name in args.pass_env:
-            if name not in os.environ:
-                raise UsageError(f"--pass-env={name}: not set in the runner's environment")
-            pass_env[name] = os.environ[name]
+        plan = parse(args)
     except (UsageError, VectorError) as error:
         print(f"port4me-conformance: {error}", file=sys.stderr)
         return EXIT_USAGE
-    host = Host()
+    if plan is None:
+        return EXIT_OK
+    return report(plan, run_all(plan))
+
+
+def parse(args: argparse.Namespace) -> Plan | None:
+    """The checked plan of a run, or None when the command was answered already (--list-cases)."""
+    jobs = int(positive(args.jobs, "--jobs", int))
+    timeout = positive(args.timeout, "--timeout", float)
+    directory = Path(args.vectors) if args.vectors else None
+    every = load_all(directory)
+    cases = select(every, args.select, args.deselect, args.level)
+    if args.list_cases:
+        for case in cases:
+            print(f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}")
+        return None
+    if not args.impl:
+        raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
+    adapters = [parse_impl(text, index) for index, text in enumerate(args.impl, 1)]
+    names = [adapter.name for adapter in adapters]
+    if len(set(names)) != len(names):
+        raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
+    known_table, known_files = load_known(args.known_differences, names, every)
+    write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
+    if write_known and not write_known[0][0] and len(names) > 1:
+        raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
+    pass_env = {}
+    for name in args.pass_env:
+        if name not in os.environ:
+            raise UsageError(f"--pass-env={name}: not set in the runner's environment")
+        pass_env[name] = os.environ[name]
     selected = {case.id for case in cases}
     session = Session(
         vectors=digest(directory),
-        host=host.facts(),
+        host=Host().facts(),
         timeout=timeout,
         via=args.via,
         jobs=jobs,
@@ -247,16 +267,28 @@ def main(argv: list[str] | None = None) -> int:
         excluded=[case for case in every if case.id not in selected],
         allow_timeouts=args.allow_timeouts,
     )
+    return Plan(args, cases, adapters, session, known_table, known_files, write_known, pass_env)
+
+
+def run_all(plan: Plan) -> list[Run]:
+    """Every selected case against each implementation in turn."""
+    args, session, host = plan.args, plan.session, Host()
     runs = []
-    for adapter in adapters:
-        options = Options(timeout=timeout, jobs=jobs, via=args.via, pass_env=pass_env, known=known_table[adapter.name])
+    for adapter in plan.adapters:
+        options = Options(
+            timeout=session.timeout,
+            jobs=session.jobs,
+            via=args.via,
+            pass_env=plan.pass_env,
+            known=plan.known[adapter.name],
+        )
         runner = Runner(adapter, options, host)
-        total = sum(len(variants(c, args.via)) for c in cases)
+        total = sum(len(variants(c, args.via)) for c in plan.cases)
         progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
         options.progress = progress
         start = time.perf_counter()
         version = runner.version()
-        results = runner.run(cases)
+        results = runner.run(plan.cases)
         if progress:
             progress.finish()
         runs.append(
@@ -266,14 +298,20 @@ def main(argv: list[str] | None = None) -> int:
                 results,
                 time.perf_counter() - start,
                 version,
-                known_files[adapter.name],
+                plan.known_files[adapter.name],
                 args.allow_timeouts,
             )
         )
+    return runs
+
+
+def report(plan: Plan, runs: list[Run]) -> int:
+    """The terminal report, the files asked for, and the exit code of the run."""
+    args, session = plan.args, plan.session
     sys.stdout.write(terminal.terminal(runs, session, args.verbose))
     if len(runs) > 1:
         sys.stdout.write("\n" + markdown.markdown(runs))
-    for line in write_reports(args, runs, session, write_known):
+    for line in write_reports(args, runs, session, plan.write_known):
         print(f"wrote {line}")
     short = _short_of_conformant(runs, session) if args.require_conformant else []
     for line in short:
