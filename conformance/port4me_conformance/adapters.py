@@ -14,8 +14,7 @@ from pathlib import Path
 from . import confine, process
 from .host import UNPRIVILEGED_ID, nameless_id
 
-# and InProcessAdapter, lazily
-__all__ = ["Adapter", "Invocation", "Outcome", "SubprocessAdapter", "condition_ids", "condition_user"]
+__all__ = ["Adapter", "Invocation", "Outcome", "SubprocessAdapter", "condition_ids"]
 
 USER_CONDITIONS = ("unprivileged", "nameless-user", "nobody")
 FILTER_CONDITIONS = confine.CONDITIONS  # no-ipv6, emfile
@@ -69,12 +68,6 @@ def condition_ids(condition: str) -> tuple[int, int] | None:
     return None
 
 
-def condition_user(condition: str) -> int | None:
-    """The user ID a condition runs the call as, if it is a user condition."""
-    ids = condition_ids(condition)
-    return None if ids is None else ids[0]
-
-
 @functools.cache
 def _nobody():
     try:
@@ -123,10 +116,6 @@ class SubprocessAdapter(Adapter):
         self.description = " ".join(command)
         self.memory = memory  # bytes each process of a call may allocate (None: no limit)
         self._runs_as: dict[tuple[int, int], str] = {}
-
-    @property
-    def can_drop_privileges(self) -> bool:  # kept for callers of the 1.x API
-        return not self.cannot_impose("unprivileged")
 
     def argv(self, invocation: Invocation) -> list[bytes]:
         argv = [os.fsencode(part) for part in self.command] + invocation.argv
@@ -223,12 +212,3 @@ def _unreachable(command: list[str], user: int) -> str:
                 if info.st_uid != user and not info.st_mode & 0o001:
                     return f"{path} lies under {folder}, which uid {user} may not enter (mode {info.st_mode & 0o777:o})"
     return ""
-
-
-def __getattr__(name: str):
-    """The in-process adapter lives in its own module; callers of 1.x found it here (lazily: no import cycle)."""
-    if name == "InProcessAdapter":
-        from .inprocess import InProcessAdapter
-
-        return InProcessAdapter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

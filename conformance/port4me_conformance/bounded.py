@@ -71,8 +71,10 @@ def load_yaml(data: bytes, name: str) -> Any:
     The events are checked first, by the C parser where PyYAML has it: an alias can make a
     few hundred bytes build gigabytes, so none is allowed (the kit's files use none).
     """
-    import yaml
-
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - a dependency of port4me-conformance
+        raise InputError(f"{name}: PyYAML is needed to read it: pip install port4me-conformance") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         text = data.decode("utf-8")

@@ -11,6 +11,7 @@ import shutil
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, contain, known, output, process
@@ -77,6 +78,13 @@ def parser() -> argparse.ArgumentParser:
     )
     add("--jobs", default=str(os.cpu_count() or 1), metavar="N", help="calls run at once (default: CPUs)")
     add("--timeout", default=f"{DEFAULT_TIMEOUT:g}", metavar="SECONDS", help="per call, output included (default 10)")
+    add(
+        "--containment",
+        choices=("auto", "process-group"),
+        default="auto",
+        help="auto: each call in a cgroup of its own where the host allows it (cgroup v2), else its process "
+        "group and a scan of /proc; process-group: never a cgroup (the report says which was used)",
+    )
     add(
         "--memory",
         default=str(DEFAULT_MEMORY_MIB),
@@ -231,58 +239,78 @@ def load_known(specs: list[str], names: list[str], cases: list[Case]) -> tuple[d
     return table, files
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the command line asks for, checked: the cases, the implementations and how to run and report them."""
+
+    args: argparse.Namespace
+    cases: list[Case]
+    adapters: list[Adapter]
+    session: Session
+    known: dict[str, dict[str, str]]  # per implementation: case id (or id@variant) -> reason
+    known_files: dict[str, list[str]]
+    write_known: list[tuple[str, str]]
+    pass_env: dict[str, str]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        jobs = int(positive(args.jobs, "--jobs", int, MAX_JOBS))
-        timeout = positive(args.timeout, "--timeout", float, MAX_TIMEOUT)
-        memory = int(positive(args.memory, "--memory", int, MAX_MEMORY_MIB)) << 20
-        directory = Path(args.vectors) if args.vectors else None
-        vectors = load(directory)
-        every = vectors.cases
-        cases = select(every, args.select, args.deselect, args.level)
-        if args.list_cases:
-            for case in cases:
-                print(
-                    f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}"
-                )
-            return EXIT_OK
-        if not args.impl:
-            raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
-        adapters = [parse_impl(text, index) for index, text in enumerate(args.impl, 1)]
-        names = [adapter.name for adapter in adapters]
-        if len(set(names)) != len(names):
-            raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
-        known_table, known_files = load_known(args.known_differences, names, every)
-        write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
-        if write_known and not write_known[0][0] and len(names) > 1:
-            raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
-        check_outputs(args, names)
-        for adapter in adapters:
-            if isinstance(adapter, SubprocessAdapter):
-                adapter.memory = memory
-        pass_env = {}
-        for name in args.pass_env:
-            if name not in os.environ:
-                raise UsageError(f"--pass-env={name}: not set in the runner's environment")
-            pass_env[name] = os.environ[name]
+        plan = parse(args)
     except (UsageError, VectorError) as error:
         print(f"port4me-conformance: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if plan is None:
+        return EXIT_OK
     try:
-        return _run_and_report(args, adapters, cases, every, known_table, known_files, write_known, pass_env, vectors)
+        with _stopped_by_signals() as stopped:
+            runs = run_all(plan, stopped)
+        plan.session.host["containment"] = contain.containment()
+        if stopped:
+            plan.session.interrupted = signal.Signals(stopped[0]).name
+        code = report(plan, runs)
     finally:
         contain.cleanup()
+    return 128 + stopped[0] if stopped else code
 
 
-def _run_and_report(args, adapters, cases, every, known_table, known_files, write_known, pass_env, vectors) -> int:
+def parse(args: argparse.Namespace) -> Plan | None:
+    """The checked plan of a run, or None when the command was answered already (--list-cases)."""
     jobs = int(positive(args.jobs, "--jobs", int, MAX_JOBS))
     timeout = positive(args.timeout, "--timeout", float, MAX_TIMEOUT)
-    host = Host()
+    memory = int(positive(args.memory, "--memory", int, MAX_MEMORY_MIB)) << 20
+    directory = Path(args.vectors) if args.vectors else None
+    vectors = load(directory)
+    every = vectors.cases
+    cases = select(every, args.select, args.deselect, args.level)
+    if args.list_cases:
+        for case in cases:
+            print(f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}")
+        return None
+    if not args.impl:
+        raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
+    adapters = [parse_impl(text, index) for index, text in enumerate(args.impl, 1)]
+    names = [adapter.name for adapter in adapters]
+    if len(set(names)) != len(names):
+        raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
+    known_table, known_files = load_known(args.known_differences, names, every)
+    write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
+    if write_known and not write_known[0][0] and len(names) > 1:
+        raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
+    check_outputs(args, names)
+    contain.choose(args.containment)
+    for adapter in adapters:
+        if isinstance(adapter, SubprocessAdapter):
+            adapter.memory = memory
+    pass_env = {}
+    for name in args.pass_env:
+        if name not in os.environ:
+            raise UsageError(f"--pass-env={name}: not set in the runner's environment")
+        pass_env[name] = os.environ[name]
     selected = {case.id for case in cases}
     session = Session(
         vectors=vectors.describe(),
-        host=host.facts(),
+        host=Host().facts(),
         timeout=timeout,
         via=args.via,
         jobs=jobs,
@@ -292,47 +320,51 @@ def _run_and_report(args, adapters, cases, every, known_table, known_files, writ
         level=args.level,
         excluded=[case for case in every if case.id not in selected],
         allow_timeouts=args.allow_timeouts,
-        memory=int(positive(args.memory, "--memory", int, MAX_MEMORY_MIB)) << 20,
+        memory=memory,
     )
+    return Plan(args, cases, adapters, session, known_table, known_files, write_known, pass_env)
+
+
+def run_all(plan: Plan, stopped: list[int] = ()) -> list[Run]:
+    """Every selected case against each implementation in turn (until a signal, noted in ``stopped``)."""
+    args, session, host = plan.args, plan.session, Host()
     runs = []
-    with _stopped_by_signals() as stopped:
-        for adapter in adapters:
-            if stopped:
-                break
-            options = Options(
-                timeout=timeout, jobs=jobs, via=args.via, pass_env=pass_env, known=known_table[adapter.name]
+    for adapter in plan.adapters:
+        if stopped:
+            break
+        options = Options(
+            timeout=session.timeout,
+            jobs=session.jobs,
+            via=args.via,
+            pass_env=plan.pass_env,
+            known=plan.known[adapter.name],
+        )
+        runner = Runner(adapter, options, host)
+        total = sum(len(variants(c, args.via)) for c in plan.cases)
+        progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
+        options.progress = progress
+        start = time.perf_counter()
+        version = runner.version()
+        results = runner.run(plan.cases)
+        if progress:
+            progress.finish()
+        runs.append(
+            Run(
+                adapter.name,
+                adapter.description,
+                results,
+                time.perf_counter() - start,
+                version,
+                plan.known_files[adapter.name],
+                args.allow_timeouts,
             )
-            runner = Runner(adapter, options, host)
-            total = sum(len(variants(c, args.via)) for c in cases)
-            progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
-            options.progress = progress
-            start = time.perf_counter()
-            version = runner.version()
-            results = runner.run(cases)
-            if progress:
-                progress.finish()
-            runs.append(
-                Run(
-                    adapter.name,
-                    adapter.description,
-                    results,
-                    time.perf_counter() - start,
-                    version,
-                    known_files[adapter.name],
-                    args.allow_timeouts,
-                )
-            )
-    session.host["containment"] = contain.containment()
-    if stopped:
-        session.interrupted = signal.Signals(stopped[0]).name
-    code = _report(args, runs, session, write_known)
-    if stopped:
-        return 128 + stopped[0]
-    return code
+        )
+    return runs
 
 
-def _report(args: argparse.Namespace, runs: list[Run], session: Session, write_known: list) -> int:
-    """The summary (stdout, or stderr when a report goes to stdout), then every report; the exit code."""
+def report(plan: Plan, runs: list[Run]) -> int:
+    """The summary (stdout, or stderr when a report goes to stdout), the files asked for, and the exit code."""
+    args, session = plan.args, plan.session
     to_stdout = any(getattr(args, option) == output.STDOUT for option in REPORTS)
     summary = sys.stderr if to_stdout else sys.stdout
     problems: list[str] = []
@@ -343,7 +375,7 @@ def _report(args: argparse.Namespace, runs: list[Run], session: Session, write_k
     if len(runs) > 1:
         text += "\n" + markdown.markdown(runs)
     pipe_closed = not _emit(summary, text, problems)
-    for line in write_reports(args, runs, session, write_known, problems):
+    for line in write_reports(args, runs, session, plan.write_known, problems):
         pipe_closed |= not _emit(summary, f"wrote {line}\n", problems)
     short = _short_of_conformant(runs, session) if args.require_conformant else []
     for line in short:
@@ -461,6 +493,7 @@ def _write(option: str, path: str, text: str, problems: list[str]) -> str:
 
 def run() -> None:
     """Console-script entry point."""
+    modes = _terminal_modes()
     try:
         code = main()
         sys.stdout.flush()
@@ -470,4 +503,37 @@ def run() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush stays quiet
         code = EXIT_PIPE
+    finally:
+        _restore_terminal(modes)
     sys.exit(code)
+
+
+def _terminal_modes() -> dict[int, list]:
+    """The modes of the terminals on stdin, stdout and stderr: an implementation can change them
+    through /proc/$PPID/fd (stty -echo), so they are put back when the runner ends."""
+    try:
+        import termios
+    except ImportError:  # pragma: no cover - not POSIX
+        return {}
+    modes = {}
+    for fd in (0, 1, 2):
+        with contextlib.suppress(OSError, termios.error):
+            if os.isatty(fd):
+                modes[fd] = termios.tcgetattr(fd)
+    return modes
+
+
+def _restore_terminal(modes: dict[int, list]) -> None:
+    if not modes:
+        return
+    import termios
+
+    for fd, mode in modes.items():
+        with contextlib.suppress(OSError, termios.error):
+            if termios.tcgetattr(fd) != mode:
+                # In the background, changing the terminal would stop the runner (SIGTTOU).
+                previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+                try:
+                    termios.tcsetattr(fd, termios.TCSANOW, mode)
+                finally:
+                    signal.signal(signal.SIGTTOU, previous)

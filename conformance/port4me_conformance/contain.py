@@ -29,6 +29,12 @@ PROCESS_GROUP = "process group and /proc"
 _counter = itertools.count(1)
 _lock = threading.Lock()
 _failed: list[str] = []  # why joining a cgroup failed once: the rest of the run uses the fallback
+_chosen = {"mode": "auto"}  # or "process-group": no cgroups (--containment)
+
+
+def choose(mode: str) -> None:
+    """``auto`` (a cgroup per call where the host allows it) or ``process-group`` (never a cgroup)."""
+    _chosen["mode"] = mode
 
 
 @functools.cache
@@ -64,7 +70,9 @@ def available() -> str:
 
 def containment() -> str:
     """The containment a report names: cgroup v2, or the process group and /proc."""
-    return CGROUP if _base()[0] is not None and not _failed else PROCESS_GROUP
+    if _chosen["mode"] != "auto" or _failed:
+        return PROCESS_GROUP
+    return CGROUP if _base()[0] is not None else PROCESS_GROUP
 
 
 class Cgroup:
@@ -75,6 +83,8 @@ class Cgroup:
 
     @classmethod
     def make(cls) -> Cgroup | None:
+        if _chosen["mode"] != "auto":
+            return None
         base, _ = _base()
         if base is None or _failed:
             return None
@@ -144,6 +154,8 @@ class Cgroup:
 
 def cleanup() -> None:
     """At the end of the run: kill what is left in any call cgroup and remove them all."""
+    if not _base.cache_info().currsize:
+        return  # never made
     base, _ = _base()
     if base is None:
         return

@@ -39,6 +39,13 @@ def check(path: str) -> Path | None:
         raise OutputError("an empty path; give a file name, or - for stdout")
     if "\0" in path:
         raise OutputError("a path cannot contain a NUL character")
+    try:  # what the path names now, links followed (/dev/stdout is a link to a pipe no path names)
+        named = os.stat(path)
+    except OSError:
+        named = None
+    if named is not None and not stat.S_ISREG(named.st_mode):
+        what = kind(named.st_mode)
+        raise OutputError(f"{path} is {what}, not a regular file (a report goes to a file, or to stdout with -)")
     target = _resolve(Path(os.path.abspath(path)))  # noqa: PTH100 - abspath keeps '..' for _resolve
     try:
         info = target.lstat()

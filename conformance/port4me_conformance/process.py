@@ -144,7 +144,7 @@ def call(
             result.killed = _kill(process.pid, cgroup, pipes)
         result.peak_memory = _wait(process)
         if not (result.timed_out or result.too_large or result.interrupted):
-            result.killed = _kill_left(process.pid, cgroup)
+            result.killed = _kill_left(process.pid, cgroup, pipes)
     finally:
         with _live.lock:
             _live.calls.pop(process.pid, None)
@@ -194,21 +194,39 @@ def _kill(pid: int, cgroup: Cgroup | None, pipes: set[int]) -> list[str]:
     if cgroup is None:
         return _kill_everything(pid, pipes)
     members = cgroup.members()
-    described = {p: _describe(p) for p in members}
+    described = _why(pid, members, pipes, "still running in the call's session")
     cgroup.kill()
-    return [f"{described[p]}: still running in the call's cgroup" for p in members]
+    return described
 
 
-def _kill_left(pid: int, cgroup: Cgroup | None) -> list[str]:
+def _kill_left(pid: int, cgroup: Cgroup | None, pipes: set[int]) -> list[str]:
     """After a normal exit (the first process reaped): whatever the call left running."""
     if cgroup is None:
         return _kill_left_in_group(pid)
     members = cgroup.members()
     if not members:
         return []
-    described = {p: _describe(p) for p in members}
+    described = _why(pid, members, pipes, "left running in the call's session")
     cgroup.kill()
-    return [f"{described[p]}: left running in the call's cgroup" for p in members]
+    return described
+
+
+def _why(leader: int, members: list[int], pipes: set[int], staying: str) -> list[str]:
+    """Each member of a call's cgroup, and how it was found: in the call's session, or gone from it."""
+    holders = set(_pipe_holders(pipes, exclude={leader})) if pipes else set()
+    described = []
+    for member in members:
+        stat = _stat(member)
+        if stat is None or member == leader:
+            continue
+        if stat[3] == leader:
+            why = staying
+        elif member in holders:
+            why = "had left the call's session and still held its output"
+        else:
+            why = "had left the call's session"
+        described.append(f"pid {member} ({stat[0]}): {why} (in the call's cgroup)")
+    return described
 
 
 def _read(process: subprocess.Popen, streams: dict[int, bytearray], deadline: float, limit: int, result) -> None:
@@ -335,19 +353,19 @@ def _processes() -> list[int]:
         return []
 
 
-def _stat(pid: int) -> tuple[str, int, int] | None:
-    """(command name, parent, process group) from /proc/PID/stat."""
+def _stat(pid: int) -> tuple[str, int, int, int] | None:
+    """(command name, parent, process group, session) from /proc/PID/stat."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     name = text[text.index("(") + 1 : text.rindex(")")]
     fields = text[text.rindex(")") + 2 :].split()
-    return name, int(fields[1]), int(fields[2])
+    return name, int(fields[1]), int(fields[2]), int(fields[3])
 
 
 def _group_members(pgid: int) -> list[int]:
-    return [p for p in _processes() if p != pgid and (_stat(p) or ("", 0, 0))[2] == pgid]
+    return [p for p in _processes() if p != pgid and (_stat(p) or ("", 0, 0, 0))[2] == pgid]
 
 
 def _pipe_holders(pipes: set[int], exclude: set[int]) -> list[int]:
@@ -367,7 +385,7 @@ def _pipe_holders(pipes: set[int], exclude: set[int]) -> list[int]:
                 if os.readlink(f"/proc/{pid}/fd/{fd}") in links:  # noqa: PTH115
                     # A sibling call's child between fork and exec briefly holds every
                     # descriptor of the runner: it is the runner's child; an escapee is not.
-                    if (_stat(pid) or ("", me, 0))[1] != me:
+                    if (_stat(pid) or ("", me, 0, 0))[1] != me:
                         holders.append(pid)
                     break
             except OSError:

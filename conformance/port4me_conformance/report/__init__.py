@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..runner import CRASH, FAIL, PASS, SKIP, STATUSES, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Result
+from ..results import CRASH, FAIL, PASS, SKIP, STATUSES, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Result
 from ..vectors import LEVELS, Case
 
 NOT_CONFORMANT = (FAIL, CRASH, TOO_LARGE, XFAIL)
