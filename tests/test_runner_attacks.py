@@ -179,7 +179,7 @@ def test_a_report_path_that_is_no_regular_file_is_refused_before_any_case(tmp_pa
 
 def test_dev_stdout_into_a_pipe_is_refused_and_dash_writes_stdout(tmp_path):
     """Before: --json=/dev/stdout into a pipe was a traceback."""
-    args, record = called_fake(tmp_path)
+    args, _ = called_fake(tmp_path)
     one_line_error(runner([*args, "--json=/dev/stdout"], tmp_path), "is a FIFO", "stdout with -")
     done = runner([*args, "--json=-", "--quiet"], tmp_path)
     assert done.returncode == 0, done.stderr

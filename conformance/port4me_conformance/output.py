@@ -40,7 +40,7 @@ def check(path: str) -> Path | None:
     if "\0" in path:
         raise OutputError("a path cannot contain a NUL character")
     try:  # what the path names now, links followed (/dev/stdout is a link to a pipe no path names)
-        named = os.stat(path)
+        named = Path(path).stat()
     except OSError:
         named = None
     if named is not None and not stat.S_ISREG(named.st_mode):
