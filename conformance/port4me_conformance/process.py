@@ -37,7 +37,9 @@ from .contain import Cgroup
 
 OUTPUT_LIMIT = 1 << 20  # bytes kept of each stream (INTERPRETING 2.4)
 MEMORY_LIMIT = 1 << 30  # bytes a process of a call may allocate (RLIMIT_DATA); --memory=MiB changes it
-NEAR_LIMIT = 0.9  # a call whose peak resident memory reached this share of the limit is said to have hit it
+# A call that failed with a peak resident memory of this share of the limit is said to have hit it:
+# a growing buffer fails when it asks for more than is left, well below the limit itself.
+NEAR_LIMIT = 0.75
 _CHUNK = 1 << 16
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -203,15 +204,13 @@ def load(directory: Path | None = None) -> VectorSet:
     shipped_folder = directory is None
     directory = directory or vectors_dir()
     if not directory.is_dir():
-        raise VectorError(f"{directory}: no such folder")
+        raise VectorError(f"{directory}: {'not a folder' if directory.exists() else 'no such folder'}")
     paths = vector_files(directory)
     if not paths:
         yaml_only = " (the runner runs the JSON form; it has only YAML files)" if any(directory.glob("*.yaml")) else ""
         raise VectorError(f"{directory}: no JSON vector files (*.json){yaml_only}")
     if len(paths) > MAX_FILES:
         raise VectorError(f"{directory}: {len(paths)} vector files, more than the limit of {MAX_FILES}")
-    validator = _validator()
-    requirements = requirement_levels()
     seen: dict[str, str] = {}
     cases: list[Case] = []
     files: list[tuple[str, bytes]] = []
@@ -223,7 +222,7 @@ def load(directory: Path | None = None) -> VectorSet:
         files.append((path.name, data))
         if sum(len(d) for _, d in files) > MAX_TOTAL_BYTES:
             raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_BYTES} bytes of vector files")
-        found = load_file(path, validator, requirements, data)
+        found = _validated(path, data)
         for case in found:
             if case.id in seen:
                 raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]})")
@@ -241,6 +240,23 @@ def load(directory: Path | None = None) -> VectorSet:
             "make vectors records their digest), or run other vectors on purpose with --vectors=DIR"
         )
     return VectorSet(cases, version, spec, found_digest, "*.json", str(directory), matches, recorded.get("digest", ""))
+
+
+_cache: dict[tuple[str, bytes], list[Case]] = {}  # (name, SHA-256 of the bytes) -> the validated cases
+
+
+def _validated(path: Path, data: bytes) -> list[Case]:
+    """The cases of one file's bytes, validated once per process: a second run of the same bytes (the
+    test suite, a fuzz run, the mutation harness) skips the schema validation, which costs seconds."""
+    key = (path.name, hashlib.sha256(data).digest())
+    if key not in _cache:
+        _cache[key] = load_file(path, _shared_validator(), requirement_levels(), data)
+    return list(_cache[key])
+
+
+@functools.cache
+def _shared_validator():
+    return _validator()
 
 
 def load_all(directory: Path | None = None) -> list[Case]:
