@@ -46,6 +46,7 @@ class Outcome:
     failure: str | None = None  # the adapter could not run the implementation
     too_large: bool = False  # a stream went past the output limit
     killed: tuple[str, ...] = field(default=())  # processes the runner had to kill
+    answer: dict | None = None  # a library interface's answer (INTERPRETING 11.3), judged instead of the streams
 
 
 def condition_ids(condition: str) -> tuple[int, int] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import threading
 from collections.abc import Callable
@@ -62,6 +63,7 @@ class Options:
     pass_env: dict[str, str] = field(default_factory=dict)
     known: dict[str, str] = field(default_factory=dict)  # case id (or id@variant) -> reason
     progress: Callable[[Result], None] | None = None  # called after each result, from one thread at a time
+    seed: int | None = None  # the order of a long-lived implementation's calls (INTERPRETING 11.5); None: as listed
 
 
 def variants(case: Case, via: str) -> list[str]:
@@ -88,13 +90,28 @@ class Runner:
 
     def run(self, cases: list[Case]) -> list[Result]:
         work = [(case, variant) for case in cases for variant in variants(case, self.options.via)]
+        if getattr(self.adapter, "long_lived", False):
+            return self._run_shuffled(work)
         if self.options.jobs <= 1:
             return [self._finish(self.run_one(case, variant)) for case, variant in work]
         with ThreadPoolExecutor(self.options.jobs) as pool:
             return list(pool.map(lambda item: self._finish(self.run_one(*item)), work))
 
+    def _run_shuffled(self, work: list[tuple[Case, str]]) -> list[Result]:
+        """A harness's calls in the seed's order, dealt to its processes; results in the vectors' order."""
+        from .harness import run_dealt
+
+        order = list(range(len(work)))
+        if self.options.seed is not None:
+            random.Random(self.options.seed).shuffle(order)
+        done = run_dealt(order, self.options.jobs, lambda i: self._finish(self.run_one(*work[i])))
+        by_position = dict(zip(order, done))
+        return [by_position[i] for i in range(len(work))]
+
     def version(self) -> str:
         """The implementation's own ``--version`` output (its first line), or why there is none."""
+        if hasattr(self.adapter, "version_line"):  # a harness describes itself (INTERPRETING 11.2)
+            return self.adapter.version_line
         outcome = self.adapter.run(Invocation([b"--version"], self._base_env()), self.options.timeout)
         if outcome.exit_code == 0 and outcome.stdout.strip():
             return visible(outcome.stdout.strip().split(b"\n")[0], 200)
@@ -121,6 +138,10 @@ class Runner:
         return result
 
     def run_one(self, case: Case, variant: str) -> Result:
+        not_applicable = getattr(self.adapter, "not_applicable", None)
+        reason = not_applicable(case) if not_applicable else ""
+        if reason:
+            return Result(case, variant, UNIT, reason, cause=f"n/a: {reason.partition(':')[0]}")
         if case.unit_only:
             return self._unit(case, variant)
         condition, skip = self._condition(case)
@@ -133,10 +154,15 @@ class Runner:
         return self._judge(case, variant, invocation, self.adapter.run(invocation, self.options.timeout), {})
 
     def _unit(self, case: Case, variant: str) -> Result:
-        if not hasattr(self.adapter, "unit"):
+        evaluates = getattr(self.adapter, "evaluates_unit", None)
+        if not hasattr(self.adapter, "unit") or (evaluates is not None and not evaluates(case)):
             return Result(case, variant, UNIT, "unit values only: not run on a command line")
         for entry in case.data.get("unit", []):
-            actual = self.adapter.unit(entry["function"], entry["input"])
+            try:
+                actual = self.adapter.unit(entry["function"], entry["input"])
+            except Exception as error:  # noqa: BLE001 - a harness that broke the protocol: this result says so
+                reason = visible(str(error), 600)
+                return Result(case, variant, CRASH, reason, cause="crash: the call could not run")
             if actual != entry["output"]:
                 call = f"{entry['function']}({entry['input']!r})"
                 return Result(
@@ -269,13 +295,16 @@ class Runner:
             )
             result.cause = f"crash: killed by {_signal_name(-outcome.exit_code)}"
         else:
-            mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
+            if outcome.answer is not None:  # a library's answer (INTERPRETING 11.3)
+                mismatch = _judge_library(case, outcome, ports)
+            else:
+                mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
             if mismatch is None:
                 if outcome.killed:
                     result.reason = "passed, but left processes running, which the runner killed"
                 return result
             return self._mismatch(result, case, mismatch, outcome, invocation)
-        result.reproduce = line(self.adapter.command_line(invocation), invocation.env)
+        result.reproduce = self._reproduce(invocation)
         if outcome.killed:
             result.reason += f"; killed {len(outcome.killed)} process(es) it left"
         return result
@@ -286,8 +315,22 @@ class Runner:
         result.status = WARN if advisory(case, self._keywords) else FAIL
         result.reason, result.cause = mismatch.reason, mismatch.cause
         result.detail = mismatch.diff or _streams(outcome)
-        result.reproduce = line(self.adapter.command_line(invocation), invocation.env)
+        result.reproduce = self._reproduce(invocation)
         return result
+
+    def _reproduce(self, invocation: Invocation) -> str:
+        if hasattr(self.adapter, "reproduce"):  # a harness: the request, sent to a fresh harness process
+            return self.adapter.reproduce(invocation)
+        return line(self.adapter.command_line(invocation), invocation.env)
+
+
+def _judge_library(case: Case, outcome: Outcome, ports: dict) -> Mismatch | None:
+    from .harness import judge_library
+
+    found = judge_library(case.expect, outcome.answer, ports, tuple(case.requirements))
+    if found is None:
+        return None
+    return Mismatch(*found)
 
 
 def _actual(outcome: Outcome) -> dict[str, Any]:

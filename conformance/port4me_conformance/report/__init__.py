@@ -25,7 +25,7 @@ WORDS = {
     SKIP: "skipped",
     XFAIL: "known differences",
     XPASS: "known differences that now pass",
-    UNIT: "unit-only",
+    UNIT: "not applicable",
 }
 
 
@@ -57,6 +57,7 @@ class Run:
     version: str = ""
     known_differences: list[str] = field(default_factory=list)  # the files applied
     allow_timeouts: bool = False
+    harness: dict | None = None  # a harness's self-description, interface, seed and restarts (INTERPRETING 11.6)
 
     @property
     def counts(self) -> Counter:
