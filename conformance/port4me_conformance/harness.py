@@ -204,6 +204,7 @@ class HarnessProcess:
         if memory:
             extra["preexec_fn"] = functools.partial(_limit_memory, memory)
         self.seq = 0
+        self.sent: dict[int, str] = {}  # the last requests, for a person: which call an answer given twice was
         self.tail = bytearray()
         self._buffer = bytearray()
         self.started = time.monotonic()
@@ -243,6 +244,8 @@ class HarnessProcess:
     def ask(self, message: dict, schema: str, deadline: float) -> dict:
         """Send one request and return its answer, valid against ``schema``; HarnessError otherwise."""
         seq = message["seq"]
+        self.sent[seq] = _summary(message)
+        self.sent.pop(seq - 16, None)
         if self._buffer.strip():
             raise HarnessError(f"wrote {_peek(self._buffer)} with no request outstanding, before request {seq}")
         line = self._exchange(request_line(message), deadline, seq)
@@ -255,7 +258,11 @@ class HarnessProcess:
         if isinstance(answer.get("seq"), int) and not isinstance(answer.get("seq"), bool) and answer["seq"] != seq:
             other = answer["seq"]
             if other < seq:
-                raise HarnessError(f"answered request {other} again (or late) while request {seq} was outstanding")
+                earlier = self.sent.get(other, "")
+                raise HarnessError(
+                    f"answered request {other}{' (' + earlier + ')' if earlier else ''} again (or late) "
+                    f"while request {seq} was outstanding"
+                )
             raise HarnessError(f"answered with seq {other} to request {seq}: a wrong sequence number")
         why = invalid(answer, schema)
         if why:
@@ -382,6 +389,17 @@ class HarnessProcess:
                 stream.close()
         shutil.rmtree(self.folder, ignore_errors=True)
         return killed
+
+
+def _summary(message: dict) -> str:
+    """A request in a few words: its arguments or its settings."""
+    if message.get("op") != "call":
+        return str(message.get("op"))
+    if message["interface"] == "cli":
+        words = [arg if isinstance(arg, str) else "<hex>" for arg in message["argv"]]
+    else:
+        words = [f"{name}={value}" for name, value in message["settings"].items()]
+    return " ".join(words)[:120] or "no arguments"
 
 
 def _limit_memory(limit: int) -> None:  # pragma: no cover - runs in the child before exec
