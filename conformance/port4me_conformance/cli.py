@@ -11,6 +11,7 @@ import shlex
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, known
@@ -236,51 +237,70 @@ def load_known(specs: list[str], names: list[str], cases: list[Case]) -> tuple[d
     return table, files
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the command line asks for, checked: the cases, the implementations and how to run and report them."""
+
+    args: argparse.Namespace
+    cases: list[Case]
+    adapters: list[Adapter]
+    session: Session
+    known: dict[str, dict[str, str]]  # per implementation: case id (or id@variant) -> reason
+    known_files: dict[str, list[str]]
+    write_known: list[tuple[str, str]]
+    pass_env: dict[str, str]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        jobs = int(positive(args.jobs, "--jobs", int))
-        timeout = positive(args.timeout, "--timeout", float)
-        directory = Path(args.vectors) if args.vectors else None
-        every = load_all(directory)
-        cases = select(every, args.select, args.deselect, args.level)
-        if args.list_cases:
-            for case in cases:
-                print(
-                    f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}"
-                )
-            return EXIT_OK
-        if not args.impl:
-            raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
-        seed = _seed(args.seed)
-        harness = {
-            "start_timeout": positive(args.harness_start_timeout, "--harness-start-timeout", float),
-            "restarts": _whole(args.harness_restarts, "--harness-restarts"),
-        }
-        adapters = [parse_impl(text, index, harness) for index, text in enumerate(args.impl, 1)]
-        names = [adapter.name for adapter in adapters]
-        if len(set(names)) != len(names):
-            raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
-        for adapter in adapters:
-            if isinstance(adapter, HarnessAdapter):
-                adapter.env = {os.fsencode(k): os.fsencode(v) for k, v in {**BASE_ENV, **pass_env_of(args)}.items()}
-        known_table, known_files = load_known(args.known_differences, names, every)
-        write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
-        if write_known and not write_known[0][0] and len(names) > 1:
-            raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
-        pass_env = {}
-        for name in args.pass_env:
-            if name not in os.environ:
-                raise UsageError(f"--pass-env={name}: not set in the runner's environment")
-            pass_env[name] = os.environ[name]
+        plan = parse(args)
     except (UsageError, VectorError) as error:
         print(f"port4me-conformance: {error}", file=sys.stderr)
         return EXIT_USAGE
-    host = Host()
+    if plan is None:
+        return EXIT_OK
+    return report(plan, run_all(plan))
+
+
+def parse(args: argparse.Namespace) -> Plan | None:
+    """The checked plan of a run, or None when the command was answered already (--list-cases)."""
+    jobs = int(positive(args.jobs, "--jobs", int))
+    timeout = positive(args.timeout, "--timeout", float)
+    directory = Path(args.vectors) if args.vectors else None
+    every = load_all(directory)
+    cases = select(every, args.select, args.deselect, args.level)
+    if args.list_cases:
+        for case in cases:
+            print(f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}")
+        return None
+    if not args.impl:
+        raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
+    seed = _seed(args.seed)
+    harness = {
+        "start_timeout": positive(args.harness_start_timeout, "--harness-start-timeout", float),
+        "restarts": _whole(args.harness_restarts, "--harness-restarts"),
+    }
+    adapters = [parse_impl(text, index, harness) for index, text in enumerate(args.impl, 1)]
+    names = [adapter.name for adapter in adapters]
+    if len(set(names)) != len(names):
+        raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
+    known_table, known_files = load_known(args.known_differences, names, every)
+    write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
+    if write_known and not write_known[0][0] and len(names) > 1:
+        raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
+    pass_env = {}
+    for name in args.pass_env:
+        if name not in os.environ:
+            raise UsageError(f"--pass-env={name}: not set in the runner's environment")
+        pass_env[name] = os.environ[name]
+    for adapter in adapters:
+        if isinstance(adapter, HarnessAdapter):  # a harness process's own environment (INTERPRETING 2.1)
+            adapter.env = {os.fsencode(k): os.fsencode(v) for k, v in {**BASE_ENV, **pass_env}.items()}
     selected = {case.id for case in cases}
     session = Session(
         vectors=digest(directory),
-        host=host.facts(),
+        host=Host().facts(),
         timeout=timeout,
         via=args.via,
         jobs=jobs,
@@ -290,20 +310,32 @@ def main(argv: list[str] | None = None) -> int:
         level=args.level,
         excluded=[case for case in every if case.id not in selected],
         allow_timeouts=args.allow_timeouts,
+        seed=seed,
     )
+    return Plan(args, cases, adapters, session, known_table, known_files, write_known, pass_env)
+
+
+def run_all(plan: Plan) -> list[Run]:
+    """Every selected case against each implementation in turn."""
+    args, session, host = plan.args, plan.session, Host()
     runs = []
-    for adapter in adapters:
+    for adapter in plan.adapters:
         options = Options(
-            timeout=timeout, jobs=jobs, via=args.via, pass_env=pass_env, known=known_table[adapter.name], seed=seed
+            timeout=session.timeout,
+            jobs=session.jobs,
+            via=args.via,
+            pass_env=plan.pass_env,
+            known=plan.known[adapter.name],
+            seed=session.seed,
         )
         runner = Runner(adapter, options, host)
-        total = sum(len(variants(c, args.via)) for c in cases)
+        total = sum(len(variants(c, args.via)) for c in plan.cases)
         progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
         options.progress = progress
         start = time.perf_counter()
         version = runner.version()
         try:
-            results = runner.run(cases)
+            results = runner.run(plan.cases)
         finally:
             if isinstance(adapter, HarnessAdapter):
                 adapter.close()
@@ -316,16 +348,22 @@ def main(argv: list[str] | None = None) -> int:
                 results,
                 time.perf_counter() - start,
                 version,
-                known_files[adapter.name],
+                plan.known_files[adapter.name],
                 args.allow_timeouts,
             )
         )
         if isinstance(adapter, HarnessAdapter):
-            runs[-1].harness = {**adapter.facts(), "seed": seed, "jobs": jobs}
+            runs[-1].harness = {**adapter.facts(), "seed": session.seed, "jobs": session.jobs}
+    return runs
+
+
+def report(plan: Plan, runs: list[Run]) -> int:
+    """The terminal report, the files asked for, and the exit code of the run."""
+    args, session = plan.args, plan.session
     sys.stdout.write(terminal.terminal(runs, session, args.verbose))
     if len(runs) > 1:
         sys.stdout.write("\n" + markdown.markdown(runs))
-    for line in write_reports(args, runs, session, write_known):
+    for line in write_reports(args, runs, session, plan.write_known):
         print(f"wrote {line}")
     short = _short_of_conformant(runs, session) if args.require_conformant else []
     for line in short:
@@ -346,10 +384,6 @@ def _whole(text: str, option: str) -> int:
     if not text.isdigit():
         raise UsageError(f"{option}={text}: expected a whole number")
     return int(text)
-
-
-def pass_env_of(args: argparse.Namespace) -> dict[str, str]:
-    return {name: os.environ[name] for name in args.pass_env if name in os.environ}
 
 
 def _short_of_conformant(runs: list[Run], session: Session) -> list[str]:

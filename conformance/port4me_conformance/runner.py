@@ -8,51 +8,22 @@ import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import holders
-from .adapters import Adapter, Invocation, Outcome, condition_user
+from .adapters import Adapter, Invocation, Outcome, condition_ids
 from .host import Host
-from .judge import OPTION_NAMES, Mismatch, describe_expected, fill_ports, judge, visible
+from .judge import OPTION_NAMES, describe_expected, fill_ports, judge, visible
 from .process import OUTPUT_LIMIT
 from .reproduce import line
+from .results import CRASH, FAIL, FAILED, PASS, SKIP, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Mismatch, Result
 from .vectors import Case, requirement_levels
 
-PASS, FAIL, SKIP, XFAIL, XPASS, UNIT = "pass", "fail", "skip", "xfail", "xpass", "n/a"
-WARN, CRASH, TIMEOUT, TOO_LARGE = "warn", "crash", "timeout", "output-too-large"
-STATUSES = (PASS, FAIL, WARN, CRASH, TIMEOUT, TOO_LARGE, SKIP, XFAIL, XPASS, UNIT)
-FAILED = (FAIL, CRASH, TIMEOUT, TOO_LARGE)  # what a known difference turns into xfail
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
 CHECK_SWITCH = "_PORT4ME_CHECK_AVAILABLE_PORTS_"
 DEFAULT_TIMEOUT = 10.0
 CONDITIONS = ("unprivileged", "nameless-user", "nobody", "no-ipv6", "emfile")
-
-
-@dataclass
-class Result:
-    """The status of one case in one variant, with what a person needs to understand and repeat it."""
-
-    case: Case
-    variant: str
-    status: str
-    reason: str = ""
-    detail: str = ""  # the difference (a diff) or both streams
-    seconds: float = 0.0
-    cause: str = ""  # the rule it breaks, shared by every result it covers ("P4M-CLI-6: ...")
-    expected: str = ""
-    actual: dict[str, Any] | None = None  # exit_code, stdout, stderr (shown visibly), killed
-    reproduce: str = ""  # the shell line of INTERPRETING section 8
-    setup: str = ""  # how {port} was held, which confinement applied
-    observed: str = ""  # for xfail: the status it had before the known difference applied
-
-    @property
-    def name(self) -> str:
-        return self.case.id if self.variant == "options" else f"{self.case.id}@{self.variant}"
-
-    @property
-    def level(self) -> str:
-        return self.case.level
 
 
 @dataclass
@@ -130,12 +101,9 @@ class Runner:
         if reason is None or result.status not in (*FAILED, PASS):
             return result
         if result.status == PASS:
-            result.status, result.cause = XPASS, "known differences that now pass"
-            result.reason = "listed as a known difference, but it passes: remove it from the file"
-            return result
-        result.observed, result.status = f"{result.status}: {result.reason}", XFAIL
-        result.reason = reason
-        return result
+            reason = "listed as a known difference, but it passes: remove it from the file"
+            return replace(result, status=XPASS, cause="known differences that now pass", reason=reason)
+        return replace(result, observed=f"{result.status}: {result.reason}", status=XFAIL, reason=reason)
 
     def run_one(self, case: Case, variant: str) -> Result:
         not_applicable = getattr(self.adapter, "not_applicable", None)
@@ -233,7 +201,8 @@ class Runner:
             reason = f"the runner could not hold the port: {error}"
             return Result(case, variant, SKIP, reason, cause="skipped: the runner could not hold the port")
         result = self._judge(case, variant, invocation, outcome, ports)
-        result.setup = "; ".join(filter(None, [f"{{port}} = {ports['port']}, {holders.describe(spec)}", result.setup]))
+        setup = "; ".join(filter(None, [f"{{port}} = {ports['port']}, {holders.describe(spec)}", result.setup]))
+        result = replace(result, setup=setup)
         if result.status != PASS:
             return result
         if connected:
@@ -270,30 +239,31 @@ class Runner:
         return Invocation(argv, env, condition)
 
     def _judge(self, case: Case, variant: str, invocation: Invocation, outcome: Outcome, ports: dict) -> Result:
-        result = Result(case, variant, PASS, seconds=outcome.seconds)
-        result.expected = describe_expected(case.expect, ports, variant)
-        result.actual = _actual(outcome)
-        result.setup = _confinement(invocation.condition)
+        result = Result(
+            case,
+            variant,
+            PASS,
+            seconds=outcome.seconds,
+            expected=describe_expected(case.expect, ports, variant),
+            actual=_actual(outcome),
+            setup=_confinement(invocation.condition),
+        )
         limit = f"{self.options.timeout:g} s"
         if outcome.failure:
-            result.status, result.reason = CRASH, visible(outcome.failure, 300)
-            result.cause = "crash: the call could not run"
+            status, reason, cause = CRASH, visible(outcome.failure, 300), "crash: the call could not run"
         elif outcome.timed_out:
             if "time-bound" in case.data.get("flags", []):
-                result.status, result.cause = FAIL, "P4M-SEQ-3: not within the time limit (time-bound)"
-                result.reason = f"did not finish within {limit}: this case is time-bound (P4M-SEQ-3)"
+                status, cause = FAIL, "P4M-SEQ-3: not within the time limit (time-bound)"
+                reason = f"did not finish within {limit}: this case is time-bound (P4M-SEQ-3)"
             else:
-                result.status, result.cause = TIMEOUT, f"timeout: still running after {limit}"
-                result.reason = f"did not finish within {limit}; to give it longer, run with --timeout=SECONDS"
+                status, cause = TIMEOUT, f"timeout: still running after {limit}"
+                reason = f"did not finish within {limit}; to give it longer, run with --timeout=SECONDS"
         elif outcome.too_large:
-            result.status, result.cause = TOO_LARGE, "output-too-large: more than 1 MiB on a stream"
-            result.reason = f"wrote more than {OUTPUT_LIMIT} bytes on stdout or stderr; the runner stopped it"
+            status, cause = TOO_LARGE, "output-too-large: more than 1 MiB on a stream"
+            reason = f"wrote more than {OUTPUT_LIMIT} bytes on stdout or stderr; the runner stopped it"
         elif outcome.exit_code is not None and outcome.exit_code < 0:
-            result.status, result.reason = (
-                CRASH,
-                f"killed by signal {-outcome.exit_code} ({_signal_name(-outcome.exit_code)})",
-            )
-            result.cause = f"crash: killed by {_signal_name(-outcome.exit_code)}"
+            name = _signal_name(-outcome.exit_code)
+            status, reason, cause = CRASH, f"killed by signal {-outcome.exit_code} ({name})", f"crash: killed by {name}"
         else:
             if outcome.answer is not None:  # a library's answer (INTERPRETING 11.3)
                 mismatch = _judge_library(case, outcome, ports)
@@ -301,22 +271,25 @@ class Runner:
                 mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
             if mismatch is None:
                 if outcome.killed:
-                    result.reason = "passed, but left processes running, which the runner killed"
+                    return replace(result, reason="passed, but left processes running, which the runner killed")
                 return result
             return self._mismatch(result, case, mismatch, outcome, invocation)
-        result.reproduce = self._reproduce(invocation)
         if outcome.killed:
-            result.reason += f"; killed {len(outcome.killed)} process(es) it left"
-        return result
+            reason += f"; killed {len(outcome.killed)} process(es) it left"
+        reproduce = self._reproduce(invocation)
+        return replace(result, status=status, reason=reason, cause=cause, reproduce=reproduce)
 
     def _mismatch(
         self, result: Result, case: Case, mismatch: Mismatch, outcome: Outcome, invocation: Invocation
     ) -> Result:
-        result.status = WARN if advisory(case, self._keywords) else FAIL
-        result.reason, result.cause = mismatch.reason, mismatch.cause
-        result.detail = mismatch.diff or _streams(outcome)
-        result.reproduce = self._reproduce(invocation)
-        return result
+        return replace(
+            result,
+            status=WARN if advisory(case, self._keywords) else FAIL,
+            reason=mismatch.reason,
+            cause=mismatch.cause,
+            detail=mismatch.diff or _streams(outcome),
+            reproduce=self._reproduce(invocation),
+        )
 
     def _reproduce(self, invocation: Invocation) -> str:
         if hasattr(self.adapter, "reproduce"):  # a harness: the request, sent to a fresh harness process
@@ -366,11 +339,11 @@ def _short_status(outcome: Outcome) -> str:
 def _confinement(condition: str) -> str:
     if not condition:
         return ""
+    user = (condition_ids(condition) or (None,))[0]
     return {
         "unprivileged": "run as uid and gid 65534 (unprivileged)",
-        "nameless-user": f"run as uid and gid {condition_user(condition)}, which no user-database entry names "
-        "(nameless-user)",
-        "nobody": f"run as the account nobody (uid {condition_user(condition)})",
+        "nameless-user": f"run as uid and gid {user}, which no user-database entry names (nameless-user)",
+        "nobody": f"run as the account nobody (uid {user})",
         "no-ipv6": "under a seccomp filter: socket() of the IPv6 family fails with EAFNOSUPPORT (no-ipv6)",
         "emfile": "under a seccomp filter: every socket() fails with EMFILE (emfile)",
     }.get(condition, "")

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..runner import CRASH, FAIL, PASS, SKIP, STATUSES, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Result
+from ..results import CRASH, FAIL, PASS, SKIP, STATUSES, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Result
 from ..vectors import LEVELS, Case
 
 NOT_CONFORMANT = (FAIL, CRASH, TOO_LARGE, XFAIL)
@@ -44,6 +44,7 @@ class Session:
     level: str | None = None
     excluded: list[Case] = field(default_factory=list)  # cases of the vectors this run did not select
     allow_timeouts: bool = False
+    seed: int | None = None  # the order of long-lived implementations' calls (INTERPRETING 11.5)
 
 
 @dataclass

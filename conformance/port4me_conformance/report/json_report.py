@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .. import INTERPRETING_VERSION, REPORT_VERSION, __version__
-from ..runner import STATUSES, Result
+from ..results import STATUSES, Result
 from . import Run, Session, causes, level_verdicts, write_text
 
 

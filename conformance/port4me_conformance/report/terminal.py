@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..runner import SKIP, WARN, XFAIL, XPASS
+from ..results import SKIP, WARN, XFAIL, XPASS
 from . import NOT_PASSED, Run, Session, causes, level_verdicts, summary_line
 
 SHOWN_PER_CAUSE = 20  # results listed under one cause without --verbose
