@@ -45,6 +45,7 @@ class Outcome:
     failure: str | None = None  # the adapter could not run the implementation
     too_large: bool = False  # a stream went past the output limit
     killed: tuple[str, ...] = field(default=())  # processes the runner had to kill
+    answer: dict | None = None  # a library interface's answer (INTERPRETING 11.3), judged instead of the streams
     peak_memory: int = 0  # bytes; 0: not measured
     memory_limit: int = 0  # bytes, as imposed on each process of the call; 0: none
     interrupted: bool = False  # the runner was stopping: this is no result

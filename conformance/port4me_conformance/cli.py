@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import random
 import re
 import shlex
 import shutil
@@ -16,13 +17,14 @@ from pathlib import Path
 
 from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, contain, known, output, process
 from .adapters import Adapter, SubprocessAdapter
+from .harness import DEFAULT_RESTARTS, DEFAULT_START_TIMEOUT, HarnessAdapter
 from .host import Host
 from .inprocess import InProcessAdapter
 from .paths import shipped_known_differences
 from .progress import Progress
 from .report import Run, Session, json_report, junit, level_verdicts, markdown, terminal
 from .report import html as html_report
-from .runner import DEFAULT_TIMEOUT, Options, Runner, variants
+from .runner import BASE_PATH, DEFAULT_TIMEOUT, Options, Runner, variants
 from .vectors import LEVELS, Case, VectorError, load, select
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRITE, EXIT_PIPE = 0, 1, 2, 3, 141
@@ -42,6 +44,10 @@ examples:
 
 A COMMAND is split like a shell would split it, but never run through a shell.
 'inprocess:MODULE:FUNCTION' calls a Python main(argv, env, stdout, stderr) directly.
+'harness:COMMAND' starts COMMAND once and sends it every call as a JSON line (INTERPRETING.md
+section 11), on its command-line interface if it offers one, else its library's;
+'harness-cli:COMMAND' and 'harness-library:COMMAND' choose. A harness's calls run in a
+shuffled order: --seed=N repeats one.
 Shipped known-differences files: {", ".join(shipped_known_differences()) or "none"}.
 Exit status: 0 the run succeeded (every result passed, warned, was skipped or is a listed
 known difference), 1 some result failed, crashed, wrote too much, timed out, or a known
@@ -49,6 +55,9 @@ difference passed; 2 bad input to the runner; 3 a report or the summary could no
 written; 130 or 143 stopped by SIGINT or SIGTERM (the reports hold the results so far).
 A report FILE may be - for stdout (the summary then goes to stderr). See spec/INTERPRETING.md.
 """
+
+
+BASE_ENV = {"PATH": BASE_PATH, "HOME": "/nonexistent", "LANG": "C.UTF-8"}  # a harness process's own (2.1)
 
 
 class UsageError(Exception):
@@ -137,6 +146,19 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also pass this variable of the runner's environment to the implementation",
     )
+    add("--seed", metavar="N", help="the shuffled order of a harness's calls (default: a new one, reported)")
+    add(
+        "--harness-start-timeout",
+        default=f"{DEFAULT_START_TIMEOUT:g}",
+        metavar="SECONDS",
+        help="how long a harness may take to say hello (default 60)",
+    )
+    add(
+        "--harness-restarts",
+        default=str(DEFAULT_RESTARTS),
+        metavar="N",
+        help="restarts of a harness that broke the protocol before its remaining calls are given up (default 10)",
+    )
     add("--vectors", metavar="DIR", help="read vectors from DIR instead of the shipped ones")
     add("--json", metavar="FILE", help="write a JSON report (spec/report.schema.json)")
     add("--junit", metavar="FILE", help="write a JUnit XML report")
@@ -157,15 +179,29 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def parse_impl(text: str, index: int) -> Adapter:
+def parse_impl(text: str, index: int, harness: dict | None = None) -> Adapter:
     name, sep, command = text.partition("=")
     if not sep or not NAME.match(name) or "/" in name:
         name, command = "", text
+    prefix, colon, rest = command.partition(":")
+    if colon and prefix in HARNESS_PREFIXES:
+        argv = _command(text, rest)
+        interface = HARNESS_PREFIXES[prefix]
+        return HarnessAdapter(name or Path(argv[0]).name or f"impl{index}", argv, interface, **(harness or {}))
     if command.startswith("inprocess:"):
         try:
             return InProcessAdapter(name or "inprocess", command[len("inprocess:") :])
         except ValueError as error:
             raise UsageError(f"--impl={text}: {error}") from None
+    argv = _command(text, command)
+    return SubprocessAdapter(name or Path(argv[0]).name or f"impl{index}", argv)
+
+
+HARNESS_PREFIXES = {"harness": "", "harness-cli": "cli", "harness-library": "library"}
+
+
+def _command(text: str, command: str) -> list[str]:
+    """A command split into words, its program found and made absolute, as are relative paths in it."""
     try:
         argv = shlex.split(command)
     except ValueError as error:
@@ -178,7 +214,7 @@ def parse_impl(text: str, index: int) -> Adapter:
         raise UsageError(f"--impl={text}: {argv[0]!r} {reason}")
     argv[0] = str(Path(found).absolute())
     argv[1:] = [_absolute_if_path(arg) for arg in argv[1:]]
-    return SubprocessAdapter(name or Path(argv[0]).name or f"impl{index}", argv)
+    return argv
 
 
 def _absolute_if_path(arg: str) -> str:
@@ -289,7 +325,12 @@ def parse(args: argparse.Namespace) -> Plan | None:
         return None
     if not args.impl:
         raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
-    adapters = [parse_impl(text, index) for index, text in enumerate(args.impl, 1)]
+    seed = _seed(args.seed)
+    harness = {
+        "start_timeout": positive(args.harness_start_timeout, "--harness-start-timeout", float, MAX_TIMEOUT),
+        "restarts": _whole(args.harness_restarts, "--harness-restarts"),
+    }
+    adapters = [parse_impl(text, index, harness) for index, text in enumerate(args.impl, 1)]
     names = [adapter.name for adapter in adapters]
     if len(set(names)) != len(names):
         raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
@@ -307,6 +348,9 @@ def parse(args: argparse.Namespace) -> Plan | None:
         if name not in os.environ:
             raise UsageError(f"--pass-env={name}: not set in the runner's environment")
         pass_env[name] = os.environ[name]
+    for adapter in adapters:
+        if isinstance(adapter, HarnessAdapter):  # a harness process's own environment (INTERPRETING 2.1)
+            adapter.env = {os.fsencode(k): os.fsencode(v) for k, v in {**BASE_ENV, **pass_env}.items()}
     selected = {case.id for case in cases}
     session = Session(
         vectors=vectors.describe(),
@@ -321,6 +365,7 @@ def parse(args: argparse.Namespace) -> Plan | None:
         excluded=[case for case in every if case.id not in selected],
         allow_timeouts=args.allow_timeouts,
         memory=memory,
+        seed=seed,
     )
     return Plan(args, cases, adapters, session, known_table, known_files, write_known, pass_env)
 
@@ -338,6 +383,7 @@ def run_all(plan: Plan, stopped: list[int] = ()) -> list[Run]:
             via=args.via,
             pass_env=plan.pass_env,
             known=plan.known[adapter.name],
+            seed=session.seed,
         )
         runner = Runner(adapter, options, host)
         total = sum(len(variants(c, args.via)) for c in plan.cases)
@@ -345,7 +391,11 @@ def run_all(plan: Plan, stopped: list[int] = ()) -> list[Run]:
         options.progress = progress
         start = time.perf_counter()
         version = runner.version()
-        results = runner.run(plan.cases)
+        try:
+            results = runner.run(plan.cases)
+        finally:
+            if isinstance(adapter, HarnessAdapter):
+                adapter.close()
         if progress:
             progress.finish()
         runs.append(
@@ -359,6 +409,8 @@ def run_all(plan: Plan, stopped: list[int] = ()) -> list[Run]:
                 args.allow_timeouts,
             )
         )
+        if isinstance(adapter, HarnessAdapter):
+            runs[-1].harness = {**adapter.facts(), "seed": session.seed, "jobs": session.jobs}
     return runs
 
 
@@ -437,6 +489,20 @@ def _stopped_by_signals():
         for sig, old in previous.items():
             signal.signal(sig, old)
         process.resume()
+
+
+def _seed(text: str | None) -> int:
+    """--seed, or a new seed for this run (reported, so that --seed repeats it)."""
+    if text is None:
+        return random.SystemRandom().randrange(1 << 32)
+    return _whole(text, "--seed")
+
+
+def _whole(text: str, option: str) -> int:
+    """A whole number in plain ASCII digits (str.isdigit() would take '２' and '²'), of at most 30 digits."""
+    if not re.fullmatch(r"[0-9]{1,30}", text, re.ASCII):
+        raise UsageError(f"{option}={text}: expected a whole number")
+    return int(text)
 
 
 def _short_of_conformant(runs: list[Run], session: Session) -> list[str]:

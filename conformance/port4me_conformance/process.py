@@ -71,6 +71,7 @@ class _Live:
         self.lock = threading.RLock()  # a signal handler may take it in a thread that holds it
         self.calls: dict[int, tuple[subprocess.Popen, Cgroup | None, set[int]]] = {}
         self.stopping = False
+        self.on_stop: list = []
 
 
 _live = _Live()
@@ -81,8 +82,18 @@ def stop_all() -> None:
     with _live.lock:
         _live.stopping = True
         calls = list(_live.calls.values())
+        others = list(_live.on_stop)
     for process, cgroup, pipes in calls:
         _kill(process.pid, cgroup, pipes)
+    for stop in others:
+        with contextlib.suppress(Exception):
+            stop()
+
+
+def on_stop(callback) -> None:
+    """Also call ``callback()`` when the run is stopping: for processes not started by call() (a harness)."""
+    with _live.lock:
+        _live.on_stop.append(callback)
 
 
 def stopping() -> bool:

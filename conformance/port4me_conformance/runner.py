@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import threading
 from collections.abc import Callable
@@ -33,6 +34,7 @@ class Options:
     pass_env: dict[str, str] = field(default_factory=dict)
     known: dict[str, str] = field(default_factory=dict)  # case id (or id@variant) -> reason
     progress: Callable[[Result], None] | None = None  # called after each result, from one thread at a time
+    seed: int | None = None  # the order of a long-lived implementation's calls (INTERPRETING 11.5); None: as listed
 
 
 def variants(case: Case, via: str) -> list[str]:
@@ -60,6 +62,8 @@ class Runner:
     def run(self, cases: list[Case]) -> list[Result]:
         """Every (case, variant) result; once the run is stopping (a signal), only those finished before."""
         work = [(case, variant) for case in cases for variant in variants(case, self.options.via)]
+        if getattr(self.adapter, "long_lived", False):
+            return self._run_shuffled(work)
         if self.options.jobs <= 1:
             results = [self._one(case, variant) for case, variant in work]
         else:
@@ -73,8 +77,21 @@ class Runner:
         result = self.run_one(case, variant)
         return None if process.stopping() else self._finish(result)
 
+    def _run_shuffled(self, work: list[tuple[Case, str]]) -> list[Result]:
+        """A harness's calls in the seed's order, dealt to its processes; results in the vectors' order."""
+        from .harness import run_dealt
+
+        order = list(range(len(work)))
+        if self.options.seed is not None:
+            random.Random(self.options.seed).shuffle(order)
+        done = run_dealt(order, self.options.jobs, lambda i: self._one(*work[i]))
+        by_position = dict(zip(order, done))
+        return [by_position[i] for i in range(len(work)) if by_position[i] is not None]
+
     def version(self) -> str:
         """The implementation's own ``--version`` output (its first line), or why there is none."""
+        if hasattr(self.adapter, "version_line"):  # a harness describes itself (INTERPRETING 11.2)
+            return self.adapter.version_line
         outcome = self.adapter.run(Invocation([b"--version"], self._base_env()), self.options.timeout)
         if outcome.exit_code == 0 and outcome.stdout.strip():
             return visible(outcome.stdout.strip().split(b"\n")[0], 200)
@@ -98,6 +115,10 @@ class Runner:
         return replace(result, observed=f"{result.status}: {result.reason}", status=XFAIL, reason=reason)
 
     def run_one(self, case: Case, variant: str) -> Result:
+        not_applicable = getattr(self.adapter, "not_applicable", None)
+        reason = not_applicable(case) if not_applicable else ""
+        if reason:
+            return Result(case, variant, UNIT, reason, cause=f"n/a: {reason.partition(':')[0]}")
         if case.unit_only:
             return self._unit(case, variant)
         condition, skip = self._condition(case)
@@ -110,10 +131,15 @@ class Runner:
         return self._judge(case, variant, invocation, self.adapter.run(invocation, self.options.timeout), {})
 
     def _unit(self, case: Case, variant: str) -> Result:
-        if not hasattr(self.adapter, "unit"):
+        evaluates = getattr(self.adapter, "evaluates_unit", None)
+        if not hasattr(self.adapter, "unit") or (evaluates is not None and not evaluates(case)):
             return Result(case, variant, UNIT, "unit values only: not run on a command line")
         for entry in case.data.get("unit", []):
-            actual = self.adapter.unit(entry["function"], entry["input"])
+            try:
+                actual = self.adapter.unit(entry["function"], entry["input"])
+            except Exception as error:  # noqa: BLE001 - a harness that broke the protocol: this result says so
+                reason = visible(str(error), 600)
+                return Result(case, variant, CRASH, reason, cause="crash: the call could not run")
             if actual != entry["output"]:
                 call = f"{entry['function']}({entry['input']!r})"
                 return Result(
@@ -252,7 +278,10 @@ class Runner:
             name = _signal_name(-outcome.exit_code)
             status, reason, cause = CRASH, f"killed by signal {-outcome.exit_code} ({name})", f"crash: killed by {name}"
         else:
-            mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
+            if outcome.answer is not None:  # a library's answer (INTERPRETING 11.3)
+                mismatch = _judge_library(case, outcome, ports)
+            else:
+                mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
             if mismatch is None:
                 if outcome.killed:
                     return replace(result, reason="passed, but left processes running, which the runner killed")
@@ -260,7 +289,7 @@ class Runner:
             return _memory_note(self._mismatch(result, case, mismatch, outcome, invocation), outcome)
         if outcome.killed:
             reason += f"; killed {len(outcome.killed)} process(es) it left"
-        reproduce = line(self.adapter.command_line(invocation), invocation.env)
+        reproduce = self._reproduce(invocation)
         return _memory_note(replace(result, status=status, reason=reason, cause=cause, reproduce=reproduce), outcome)
 
     def _mismatch(
@@ -272,8 +301,22 @@ class Runner:
             reason=mismatch.reason,
             cause=mismatch.cause,
             detail=mismatch.diff or _streams(outcome),
-            reproduce=line(self.adapter.command_line(invocation), invocation.env),
+            reproduce=self._reproduce(invocation),
         )
+
+    def _reproduce(self, invocation: Invocation) -> str:
+        if hasattr(self.adapter, "reproduce"):  # a harness: the request, sent to a fresh harness process
+            return self.adapter.reproduce(invocation)
+        return line(self.adapter.command_line(invocation), invocation.env)
+
+
+def _judge_library(case: Case, outcome: Outcome, ports: dict) -> Mismatch | None:
+    from .harness import judge_library
+
+    found = judge_library(case.expect, outcome.answer, ports, tuple(case.requirements))
+    if found is None:
+        return None
+    return Mismatch(*found)
 
 
 def _memory_note(result: Result, outcome: Outcome) -> Result:

@@ -24,7 +24,7 @@ WORDS = {
     SKIP: "skipped",
     XFAIL: "known differences",
     XPASS: "known differences that now pass",
-    UNIT: "unit-only",
+    UNIT: "not applicable",
 }
 
 
@@ -45,6 +45,7 @@ class Session:
     allow_timeouts: bool = False
     memory: int = 0  # bytes each process of a call may allocate; 0: no limit
     interrupted: str = ""  # the signal that stopped the run (SIGTERM, SIGINT): the results are those before it
+    seed: int | None = None  # the order of long-lived implementations' calls (INTERPRETING 11.5)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Run:
     version: str = ""
     known_differences: list[str] = field(default_factory=list)  # the files applied
     allow_timeouts: bool = False
+    harness: dict | None = None  # a harness's self-description, interface, seed and restarts (INTERPRETING 11.6)
 
     @property
     def counts(self) -> Counter:

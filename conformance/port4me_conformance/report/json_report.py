@@ -59,6 +59,7 @@ def to_json(runs: list[Run], session: Session) -> dict:
                 "command": run.command,
                 "version": run.version,
                 "known_differences": run.known_differences,
+                **({"harness": run.harness} if run.harness else {}),
                 "seconds": round(run.seconds, 3),
                 "ok": run.ok,
                 "counts": {status: run.counts[status] for status in STATUSES},
