@@ -151,9 +151,9 @@ class SubprocessAdapter(Adapter):
             done.failure or None,
             done.too_large,
             tuple(done.killed),
-            done.peak_memory,
-            done.memory_limit,
-            done.interrupted,
+            peak_memory=done.peak_memory,
+            memory_limit=done.memory_limit,
+            interrupted=done.interrupted,
         )
 
     def cannot_impose(self, condition: str) -> str:

@@ -116,6 +116,21 @@ class Cgroup:
         except (OSError, ValueError):
             return []
 
+    def freeze(self, patience: float = 1.0) -> None:
+        """Stop every process in the cgroup (cgroup.freeze), so that what it holds can be listed before the kill."""
+        try:
+            (self.path / "cgroup.freeze").write_text("1\n")
+        except OSError:
+            return
+        end = time.monotonic() + patience
+        while time.monotonic() < end:
+            try:
+                if "frozen 1" in (self.path / "cgroup.events").read_text():
+                    return
+            except OSError:
+                return
+            time.sleep(0.001)
+
     def kill(self) -> list[int]:
         """Kill every process in the cgroup; returns the pids that were there."""
         members = self.members()

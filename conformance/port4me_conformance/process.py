@@ -84,7 +84,7 @@ def stop_all() -> None:
         calls = list(_live.calls.values())
         others = list(_live.on_stop)
     for process, cgroup, pipes in calls:
-        _kill(process.pid, cgroup, pipes)
+        _kill(process.pid, cgroup, pipes)  # the call's own thread drains its pipes
     for stop in others:
         with contextlib.suppress(Exception):
             stop()
@@ -154,7 +154,7 @@ def call(
         if _live.stopping:
             result.interrupted = True
         if result.timed_out or result.too_large or result.interrupted:
-            result.killed = _kill(process.pid, cgroup, pipes)
+            result.killed = _kill(process.pid, cgroup, pipes, (out, err))
         result.peak_memory = _wait(process)
         if not (result.timed_out or result.too_large or result.interrupted):
             result.killed = _kill_left(process.pid, cgroup, pipes)
@@ -202,10 +202,11 @@ def _wait(process: subprocess.Popen) -> int:
     return usage.ru_maxrss * 1024  # Linux counts kilobytes
 
 
-def _kill(pid: int, cgroup: Cgroup | None, pipes: set[int]) -> list[str]:
-    """At the limit: every process of the call."""
+def _kill(pid: int, cgroup: Cgroup | None, pipes: set[int], fds: tuple[int, ...] = ()) -> list[str]:
+    """At the limit: every process of the call (``fds``: the runner's ends of its pipes)."""
     if cgroup is None:
-        return _kill_everything(pid, pipes)
+        return _kill_everything(pid, pipes, fds)
+    cgroup.freeze()  # a chain that forks every few milliseconds stays put while it is described
     members = cgroup.members()
     described = _why(pid, members, pipes, "still running in the call's session")
     cgroup.kill()
@@ -216,10 +217,10 @@ def _kill_left(pid: int, cgroup: Cgroup | None, pipes: set[int]) -> list[str]:
     """After a normal exit (the first process reaped): whatever the call left running."""
     if cgroup is None:
         return _kill_left_in_group(pid)
-    members = cgroup.members()
-    if not members:
+    if not cgroup.members():
         return []
-    described = _why(pid, members, pipes, "left running in the call's session")
+    cgroup.freeze()
+    described = _why(pid, cgroup.members(), pipes, "left running in the call's session")
     cgroup.kill()
     return described
 
@@ -293,54 +294,87 @@ def _pidfd(pid: int) -> int | None:
         return None
 
 
-def _kill_everything(pid: int, pipes: set[int]) -> list[str]:
+def _kill_everything(pid: int, pipes: set[int], fds: tuple[int, ...] = ()) -> list[str]:
     """Without a cgroup: the call's process group, its descendants, and every process elsewhere still
-    holding its pipes, each stopped first (a stopped process cannot fork), until a scan finds none."""
-    killed: dict[int, str] = {}
-    for _ in range(1000):  # a bound, not a budget: each round stops everything it found
-        members = [p for p in _group_members(pid) if p not in killed]
-        found = {p: "still running in the call's process group" for p in members}
-        if pid not in killed and _exists(pid):
-            found.setdefault(pid, "")  # the leader itself: not reported
-        for child in _descendants([pid, *members, *killed]):
-            if child not in killed:
-                found.setdefault(child, "descended from the call and still running")
-        for holder in _pipe_holders(pipes, exclude={pid, *members, *killed}):
-            found.setdefault(holder, "had left the call's session and still held its output")
-        if not found:
-            break
-        for p in found:
+    holding its pipes, each stopped the moment it is found (a stopped process cannot fork), scan after
+    scan until two in a row find nothing new; then all of them are killed.
+
+    Each scan looks at the newest processes first: a chain that forks a new generation every few
+    milliseconds and lets the old one exit is caught while its newest generation is still alive.
+    While the call's pipes (``fds``, the runner's ends) are still held by someone, scanning goes on
+    for up to a second after the last find; a holder it cannot see (descriptors in flight on a Unix
+    socket) ends it there.
+    """
+    links = {f"pipe:[{inode}]" for inode in pipes}
+    me = os.getpid()
+    found: dict[int, str] = {pid: ""}  # the leader itself: not reported
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGSTOP)
+    quiet, last = 0, time.monotonic()
+    for _ in range(10000):  # a bound, not a budget: each scan stops everything it finds
+        new = 0
+        for other in sorted(_processes(), reverse=True):
+            if other in found or other == me:
+                continue
+            stat = _stat(other)
+            if stat is None:
+                continue
+            _, parent, group, _ = stat
+            if group == pid:
+                why = "still running in the call's process group"
+            elif parent in found:
+                why = "descended from the call and still running"
+            elif parent != me and _holds(other, links):  # the runner's own children: other calls
+                why = "had left the call's session and still held its output"
+            else:
+                continue
             with contextlib.suppress(OSError):
-                os.kill(p, signal.SIGSTOP)
-        for p, why in found.items():
-            killed[p] = f"{_describe(p)}: {why}" if why else ""
+                os.kill(other, signal.SIGSTOP)
+            found[other] = f"{_describe(other)}: {why}"
+            new += 1
+        if new:
+            quiet, last = 0, time.monotonic()
+        else:
+            quiet += 1
+        if quiet >= 2 and (_closed(fds) or time.monotonic() - last > 1.0):
+            break
     with contextlib.suppress(OSError):
         os.killpg(pid, signal.SIGKILL)
-    for p in killed:
+    for other in found:
         with contextlib.suppress(OSError):
-            os.kill(p, signal.SIGKILL)
-    return [text for text in killed.values() if text]
+            os.kill(other, signal.SIGKILL)
+    return [text for text in found.values() if text]
 
 
-def _exists(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists()
+def _closed(fds: tuple[int, ...]) -> bool:
+    """Whether no process holds the write ends of these pipes any more (each read end at EOF); drains what is left."""
+    for fd in fds:
+        try:
+            for _ in range(16):  # a writer it has not found yet may still be writing
+                if not os.read(fd, _CHUNK):
+                    break
+            else:
+                return False
+        except BlockingIOError:
+            return False  # open, and nothing to read now
+        except OSError:
+            continue
+    return True
 
 
-def _descendants(roots: list[int]) -> list[int]:
-    """Children of these processes, and theirs, from /proc/PID/stat parent links."""
-    parents: dict[int, list[int]] = {}
-    for p in _processes():
-        stat = _stat(p)
-        if stat:
-            parents.setdefault(stat[1], []).append(p)
-    found, queue, seen = [], list(roots), set(roots)
-    while queue:
-        for child in parents.get(queue.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                found.append(child)
-                queue.append(child)
-    return found
+def _holds(pid: int, links: set[str]) -> bool:
+    """Whether the process has one of these pipes open."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")  # noqa: PTH208 - thousands of links: str paths are fast
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") in links:  # noqa: PTH115
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _kill_left_in_group(pid: int) -> list[str]:
