@@ -101,7 +101,7 @@ def command_lines(draw, files) -> list[str]:
             value = draw(
                 st.sampled_from(
                     ["-", str(files["fifo"]), str(files["folder"]), str(files["missing"]), str(files["out"]),
-                     "/dev/null", "/dev/stdout", "", "named=-"]
+                     "/dev/null", "/dev/stdout", "", f"named={files['out']}"]
                 )
             )  # fmt: skip
         elif option == "--vectors":
