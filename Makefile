@@ -107,6 +107,9 @@ node:
 test-js: install node
 	cd js && $(NODE) --test test/*.test.js
 	$(BIN)/port4me-conformance --impl=js="'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me.cjs'" --require-conformant --json=reports/js-conformance.json
+	$(BIN)/port4me-conformance --impl=js-harness=harness-cli:"'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me-harness.js'" \
+		--impl=js-library=harness-library:"'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me-harness.js'" \
+		--require-conformant --quiet --json=reports/js-harness-conformance.json
 
 test: test-js
 
