@@ -1,0 +1,71 @@
+"""The reasons a starting known-differences file gives: what the implementation printed and the
+row of the spec's Appendix A (compatibility with upstream) that decides the case.
+
+The rows are read from the shipped spec itself: each row's number, topic and the
+requirements its v1 column names, so that a case that cites no decision still finds the
+row that covers its requirement.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from .judge import visible
+from .paths import spec_dir
+from .results import Result
+
+_ROW = re.compile(r"^\| (\d+) \| ([^|]+) \|(?:[^|]*\|){3} ([^|]+) \|")
+_REQUIREMENT = re.compile(r"\b([A-Z]+-\d+)\b")
+
+
+@functools.cache
+def rows() -> dict[int, tuple[str, tuple[str, ...]]]:
+    """Row number -> (topic, the requirement IDs its v1 column names)."""
+    text = (spec_dir() / "port4me.md").read_text(encoding="utf-8")
+    section = text[text.index("## Appendix A") : text.index("## Appendix B")]
+    found = {}
+    for line in section.splitlines():
+        match = _ROW.match(line)
+        if match:
+            requirements = tuple(f"P4M-{r}" for r in _REQUIREMENT.findall(match.group(3)))
+            found[int(match.group(1))] = (match.group(2).strip(), requirements)
+    return found
+
+
+def row_of(case) -> int | None:
+    """The Appendix A row that decides a case: the first it cites, else the first that names its requirements."""
+    table = rows()
+    for number in case.data.get("decisions") or []:
+        if number in table:
+            return number
+    for requirement in case.requirements:
+        for number, (_, requirements) in table.items():
+            if requirement in requirements:
+                return number
+    return None
+
+
+def printed(result: Result) -> str:
+    """What the call printed, in a few words: exit code, stdout and the first line of stderr, or the answer."""
+    actual = result.actual or {}
+    stdout, stderr = actual.get("stdout") or "", actual.get("stderr") or ""
+    parts = [f"exit {actual.get('exit_code')}"]
+    if stdout:
+        parts.append(f"stdout {stdout.strip()[:80]!r}" + (" …" if len(stdout.strip()) > 80 else ""))
+    if stderr:
+        first = stderr.strip().splitlines()[0] if stderr.strip() else stderr
+        parts.append(f"stderr {first[:160]!r}")
+    return ", ".join(parts) if actual else visible(result.reason, 200)
+
+
+def reason(result: Result) -> str:
+    """A reason that says what differs, what the implementation printed, and which row decides it."""
+    number = row_of(result.case)
+    actual = result.actual or {}
+    library = actual.get("exit_code") is None and (actual.get("stdout") or "").startswith("{")
+    observed = result.reason if library else f"{result.reason}; it printed: {printed(result)}"
+    if number is None:
+        return f"no Appendix A row covers {', '.join(result.case.requirements)}: {observed}"
+    topic = rows()[number][0]
+    return f"Appendix A row {number} ({topic}): {observed}"
