@@ -50,6 +50,8 @@ def printed(result: Result) -> str:
     """What the call printed, in a few words: exit code, stdout and the first line of stderr, or the answer."""
     actual = result.actual or {}
     stdout, stderr = actual.get("stdout") or "", actual.get("stderr") or ""
+    if actual.get("exit_code") is None and not stdout and not stderr:
+        return "nothing: it was still running at the time limit"
     parts = [f"exit {actual.get('exit_code')}"]
     if stdout:
         parts.append(f"stdout {stdout.strip()[:80]!r}" + (" …" if len(stdout.strip()) > 80 else ""))
