@@ -173,3 +173,11 @@ test: test-upstream-prerequisites
 test-upstream-prerequisites:
 	@if [ -d "$(PORT4ME_UPSTREAM_SRC)/r" ]; then $(MAKE) --no-print-directory upstream-r; \
 	else echo "no upstream sources at $(PORT4ME_UPSTREAM_SRC): the upstream R and Bash tests will be skipped"; fi
+
+## bench-harness: kit runs through a harness against one process per call (JS, upstream R where its sources are)
+bench-harness: install node test-upstream-prerequisites
+	$(BIN)/python bench/harness.py --node="$$(command -v $(NODE))" \
+		$$([ -f $(UPSTREAM_R_LIB)/port4me/DESCRIPTION ] && echo --r-library=$(abspath $(UPSTREAM_R_LIB))) \
+		--json=reports/bench-harness.json
+
+bench: bench-harness
