@@ -704,9 +704,11 @@ def run_dealt(work: list, jobs: int, call) -> list:
         except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
             errors.append(error)
 
-    threads = [threading.Thread(target=guarded, args=(k,), name=f"harness-worker-{k}") for k in range(jobs)]
+    # Worker 0 is the calling thread, which already holds the process that said hello.
+    threads = [threading.Thread(target=guarded, args=(k,), name=f"harness-worker-{k}") for k in range(1, jobs)]
     for thread in threads:
         thread.start()
+    guarded(0)
     for thread in threads:
         thread.join()
     if errors:
