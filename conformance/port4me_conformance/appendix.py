@@ -33,6 +33,24 @@ def rows() -> dict[int, tuple[str, tuple[str, ...]]]:
     return found
 
 
+# What upstream prints when it refuses an input for a reason of its own, and the row that names that reason:
+# such a case fails there first, whatever row the case itself is about.
+SIGNATURES = (
+    (re.compile(r"_PORT4ME_CHECK_AVAILABLE_PORTS_", re.IGNORECASE), 40),
+    (re.compile(r"max.tries", re.IGNORECASE), 24),
+)
+
+
+def first_row(result: Result, number: int | None) -> int | None:
+    """The row of the reason the implementation gave, when its output shows it refused for another one."""
+    actual = result.actual or {}
+    text = f"{actual.get('stdout') or ''} {actual.get('stderr') or ''}"
+    for pattern, row in SIGNATURES:
+        if row != number and pattern.search(text):
+            return row
+    return None
+
+
 def row_of(case) -> int | None:
     """The Appendix A row that decides a case: the first it cites, else the first that names its requirements."""
     table = rows()
@@ -66,8 +84,17 @@ def reason(result: Result) -> str:
     number = row_of(result.case)
     actual = result.actual or {}
     library = actual.get("exit_code") is None and (actual.get("stdout") or "").startswith("{")
-    observed = result.reason if library else f"{result.reason}; it printed: {printed(result)}"
+    if "time-bound" in (result.case.data.get("flags") or []) and not actual.get("stdout"):
+        observed = (
+            "no answer within the time limit of a time-bound case (P4M-SEQ-3, P4M-LIST-2: the work must not grow "
+            "with the value, only with its length); it printed nothing"
+        )
+    else:
+        observed = result.reason if library else f"{result.reason}; it printed: {printed(result)}"
     if number is None:
         return f"no Appendix A row covers {', '.join(result.case.requirements)}: {observed}"
     topic = rows()[number][0]
+    first = first_row(result, number)
+    if first is not None and first in rows():
+        observed = f"it fails first at row {first} ({rows()[first][0]}): {observed}"
     return f"Appendix A row {number} ({topic}): {observed}"
