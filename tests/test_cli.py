@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
+from port4me import __version__
+from port4me._settings import VARIABLES
 from port4me.cli import HELP, VALUE_OPTIONS, main
-from port4me.settings import VARIABLES
-from port4me.version import __version__
 
 ANY = {"_PORT4ME_CHECK_AVAILABLE_PORTS_": "any", "PATH": os.environ.get("PATH", "")}
 
