@@ -2,8 +2,9 @@
 
 The public face: this package's names, ``port4me.algorithm`` (the spec's hash, LCG and
 streams), ``port4me.cli`` (the command: ``main``, ``run``) and the toolkit: ``check``,
-``find``, ``hold``, ``wait``, ``who``, ``lease`` and the pytest plugin (``pytest_plugin``).
-Modules whose names start with ``_`` are internal and may change in any release.
+``find``, ``hold``, ``wait``, ``who``, ``lease`` and the pytest plugin (``pytest_plugin``);
+``harness`` serves the library to the kit's harness protocol. Modules whose names start with
+``_`` are internal and may change in any release.
 """
 
 from ._api import port4me, port4me_gen
