@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 
-from port4me_conformance.adapters import InProcessAdapter, SubprocessAdapter
+from port4me_conformance.adapters import SubprocessAdapter
 from port4me_conformance.host import Host
-from port4me_conformance.runner import PASS, SKIP, UNIT, Options, Runner
+from port4me_conformance.inprocess import InProcessAdapter
+from port4me_conformance.results import PASS, SKIP, UNIT
+from port4me_conformance.runner import Options, Runner
 
 USER_CONDITIONS = {
     "check-privileged-unprivileged": "unprivileged",

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from port4me_conformance import known
 from port4me_conformance.adapters import SubprocessAdapter
-from port4me_conformance.runner import PASS, SKIP, XFAIL, Options, Runner
+from port4me_conformance.results import PASS, SKIP, XFAIL
+from port4me_conformance.runner import Options, Runner
 
 USER_CONDITIONS = ("check-privileged-unprivileged", "user-nameless-", "user-account-name")
 

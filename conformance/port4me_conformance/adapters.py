@@ -14,8 +14,7 @@ from pathlib import Path
 from . import confine, process
 from .host import UNPRIVILEGED_ID, nameless_id
 
-# and InProcessAdapter, lazily
-__all__ = ["Adapter", "Invocation", "Outcome", "SubprocessAdapter", "condition_ids", "condition_user"]
+__all__ = ["Adapter", "Invocation", "Outcome", "SubprocessAdapter", "condition_ids"]
 
 USER_CONDITIONS = ("unprivileged", "nameless-user", "nobody")
 FILTER_CONDITIONS = confine.CONDITIONS  # no-ipv6, emfile
@@ -46,6 +45,7 @@ class Outcome:
     failure: str | None = None  # the adapter could not run the implementation
     too_large: bool = False  # a stream went past the output limit
     killed: tuple[str, ...] = field(default=())  # processes the runner had to kill
+    answer: dict | None = None  # a library interface's answer (INTERPRETING 11.3), judged instead of the streams
 
 
 def condition_ids(condition: str) -> tuple[int, int] | None:
@@ -59,12 +59,6 @@ def condition_ids(condition: str) -> tuple[int, int] | None:
         account = _nobody()
         return None if account is None else (account.pw_uid, account.pw_gid)
     return None
-
-
-def condition_user(condition: str) -> int | None:
-    """The user ID a condition runs the call as, if it is a user condition."""
-    ids = condition_ids(condition)
-    return None if ids is None else ids[0]
 
 
 @functools.cache
@@ -114,10 +108,6 @@ class SubprocessAdapter(Adapter):
         self.command = command
         self.description = " ".join(command)
         self._runs_as: dict[tuple[int, int], str] = {}
-
-    @property
-    def can_drop_privileges(self) -> bool:  # kept for callers of the 1.x API
-        return not self.cannot_impose("unprivileged")
 
     def argv(self, invocation: Invocation) -> list[bytes]:
         argv = [os.fsencode(part) for part in self.command] + invocation.argv
@@ -207,12 +197,3 @@ def _unreachable(command: list[str], user: int) -> str:
                 if info.st_uid != user and not info.st_mode & 0o001:
                     return f"{path} lies under {folder}, which uid {user} may not enter (mode {info.st_mode & 0o777:o})"
     return ""
-
-
-def __getattr__(name: str):
-    """The in-process adapter lives in its own module; callers of 1.x found it here (lazily: no import cycle)."""
-    if name == "InProcessAdapter":
-        from .inprocess import InProcessAdapter
-
-        return InProcessAdapter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,22 +5,25 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import random
 import re
 import shlex
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import INTERPRETING_VERSION, SPEC_VERSION, __version__, known
 from .adapters import Adapter, SubprocessAdapter
+from .harness import DEFAULT_RESTARTS, DEFAULT_START_TIMEOUT, HarnessAdapter
 from .host import Host
 from .inprocess import InProcessAdapter
 from .paths import shipped_known_differences
 from .progress import Progress
 from .report import Run, Session, json_report, junit, level_verdicts, markdown, terminal, write_text
 from .report import html as html_report
-from .runner import DEFAULT_TIMEOUT, Options, Runner, variants
+from .runner import BASE_PATH, DEFAULT_TIMEOUT, Options, Runner, variants
 from .vectors import LEVELS, Case, VectorError, digest, load_all, select
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PIPE = 0, 1, 2, 141
@@ -34,11 +37,18 @@ examples:
 
 A COMMAND is split like a shell would split it, but never run through a shell.
 'inprocess:MODULE:FUNCTION' calls a Python main(argv, env, stdout, stderr) directly.
+'harness:COMMAND' starts COMMAND once and sends it every call as a JSON line (INTERPRETING.md
+section 11), on its command-line interface if it offers one, else its library's;
+'harness-cli:COMMAND' and 'harness-library:COMMAND' choose. A harness's calls run in a
+shuffled order: --seed=N repeats one.
 Shipped known-differences files: {", ".join(shipped_known_differences()) or "none"}.
 Exit status: 0 the run succeeded (every result passed, warned, was skipped or is a listed
 known difference), 1 some result failed, crashed, wrote too much, timed out, or a known
 difference passed; 2 bad input to the runner. See spec/INTERPRETING.md.
 """
+
+
+BASE_ENV = {"PATH": BASE_PATH, "HOME": "/nonexistent", "LANG": "C.UTF-8"}  # a harness process's own (2.1)
 
 
 class UsageError(Exception):
@@ -114,6 +124,19 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also pass this variable of the runner's environment to the implementation",
     )
+    add("--seed", metavar="N", help="the shuffled order of a harness's calls (default: a new one, reported)")
+    add(
+        "--harness-start-timeout",
+        default=f"{DEFAULT_START_TIMEOUT:g}",
+        metavar="SECONDS",
+        help="how long a harness may take to say hello (default 60)",
+    )
+    add(
+        "--harness-restarts",
+        default=str(DEFAULT_RESTARTS),
+        metavar="N",
+        help="restarts of a harness that broke the protocol before its remaining calls are given up (default 10)",
+    )
     add("--vectors", metavar="DIR", help="read vectors from DIR instead of the shipped ones")
     add("--json", metavar="FILE", help="write a JSON report (spec/report.schema.json)")
     add("--junit", metavar="FILE", help="write a JUnit XML report")
@@ -134,15 +157,29 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def parse_impl(text: str, index: int) -> Adapter:
+def parse_impl(text: str, index: int, harness: dict | None = None) -> Adapter:
     name, sep, command = text.partition("=")
     if not sep or not NAME.match(name) or "/" in name:
         name, command = "", text
+    prefix, colon, rest = command.partition(":")
+    if colon and prefix in HARNESS_PREFIXES:
+        argv = _command(text, rest)
+        interface = HARNESS_PREFIXES[prefix]
+        return HarnessAdapter(name or Path(argv[0]).name or f"impl{index}", argv, interface, **(harness or {}))
     if command.startswith("inprocess:"):
         try:
             return InProcessAdapter(name or "inprocess", command[len("inprocess:") :])
         except ValueError as error:
             raise UsageError(f"--impl={text}: {error}") from None
+    argv = _command(text, command)
+    return SubprocessAdapter(name or Path(argv[0]).name or f"impl{index}", argv)
+
+
+HARNESS_PREFIXES = {"harness": "", "harness-cli": "cli", "harness-library": "library"}
+
+
+def _command(text: str, command: str) -> list[str]:
+    """A command split into words, its program found and made absolute, as are relative paths in it."""
     try:
         argv = shlex.split(command)
     except ValueError as error:
@@ -155,7 +192,7 @@ def parse_impl(text: str, index: int) -> Adapter:
         raise UsageError(f"--impl={text}: {argv[0]!r} {reason}")
     argv[0] = str(Path(found).absolute())
     argv[1:] = [_absolute_if_path(arg) for arg in argv[1:]]
-    return SubprocessAdapter(name or Path(argv[0]).name or f"impl{index}", argv)
+    return argv
 
 
 def _absolute_if_path(arg: str) -> str:
@@ -200,43 +237,70 @@ def load_known(specs: list[str], names: list[str], cases: list[Case]) -> tuple[d
     return table, files
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the command line asks for, checked: the cases, the implementations and how to run and report them."""
+
+    args: argparse.Namespace
+    cases: list[Case]
+    adapters: list[Adapter]
+    session: Session
+    known: dict[str, dict[str, str]]  # per implementation: case id (or id@variant) -> reason
+    known_files: dict[str, list[str]]
+    write_known: list[tuple[str, str]]
+    pass_env: dict[str, str]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        jobs = int(positive(args.jobs, "--jobs", int))
-        timeout = positive(args.timeout, "--timeout", float)
-        directory = Path(args.vectors) if args.vectors else None
-        every = load_all(directory)
-        cases = select(every, args.select, args.deselect, args.level)
-        if args.list_cases:
-            for case in cases:
-                print(
-                    f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}"
-                )
-            return EXIT_OK
-        if not args.impl:
-            raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
-        adapters = [parse_impl(text, index) for index, text in enumerate(args.impl, 1)]
-        names = [adapter.name for adapter in adapters]
-        if len(set(names)) != len(names):
-            raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
-        known_table, known_files = load_known(args.known_differences, names, every)
-        write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
-        if write_known and not write_known[0][0] and len(names) > 1:
-            raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
-        pass_env = {}
-        for name in args.pass_env:
-            if name not in os.environ:
-                raise UsageError(f"--pass-env={name}: not set in the runner's environment")
-            pass_env[name] = os.environ[name]
+        plan = parse(args)
     except (UsageError, VectorError) as error:
         print(f"port4me-conformance: {error}", file=sys.stderr)
         return EXIT_USAGE
-    host = Host()
+    if plan is None:
+        return EXIT_OK
+    return report(plan, run_all(plan))
+
+
+def parse(args: argparse.Namespace) -> Plan | None:
+    """The checked plan of a run, or None when the command was answered already (--list-cases)."""
+    jobs = int(positive(args.jobs, "--jobs", int))
+    timeout = positive(args.timeout, "--timeout", float)
+    directory = Path(args.vectors) if args.vectors else None
+    every = load_all(directory)
+    cases = select(every, args.select, args.deselect, args.level)
+    if args.list_cases:
+        for case in cases:
+            print(f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}")
+        return None
+    if not args.impl:
+        raise UsageError("give at least one --impl=[NAME=]COMMAND (see --help)")
+    seed = _seed(args.seed)
+    harness = {
+        "start_timeout": positive(args.harness_start_timeout, "--harness-start-timeout", float),
+        "restarts": _whole(args.harness_restarts, "--harness-restarts"),
+    }
+    adapters = [parse_impl(text, index, harness) for index, text in enumerate(args.impl, 1)]
+    names = [adapter.name for adapter in adapters]
+    if len(set(names)) != len(names):
+        raise UsageError(f"two implementations have the same name; name them: --impl=NAME=COMMAND ({names})")
+    known_table, known_files = load_known(args.known_differences, names, every)
+    write_known = _per_name([args.write_known_differences], names) if args.write_known_differences else []
+    if write_known and not write_known[0][0] and len(names) > 1:
+        raise UsageError("--write-known-differences: several implementations: say which, NAME=FILE")
+    pass_env = {}
+    for name in args.pass_env:
+        if name not in os.environ:
+            raise UsageError(f"--pass-env={name}: not set in the runner's environment")
+        pass_env[name] = os.environ[name]
+    for adapter in adapters:
+        if isinstance(adapter, HarnessAdapter):  # a harness process's own environment (INTERPRETING 2.1)
+            adapter.env = {os.fsencode(k): os.fsencode(v) for k, v in {**BASE_ENV, **pass_env}.items()}
     selected = {case.id for case in cases}
     session = Session(
         vectors=digest(directory),
-        host=host.facts(),
+        host=Host().facts(),
         timeout=timeout,
         via=args.via,
         jobs=jobs,
@@ -246,17 +310,35 @@ def main(argv: list[str] | None = None) -> int:
         level=args.level,
         excluded=[case for case in every if case.id not in selected],
         allow_timeouts=args.allow_timeouts,
+        seed=seed,
     )
+    return Plan(args, cases, adapters, session, known_table, known_files, write_known, pass_env)
+
+
+def run_all(plan: Plan) -> list[Run]:
+    """Every selected case against each implementation in turn."""
+    args, session, host = plan.args, plan.session, Host()
     runs = []
-    for adapter in adapters:
-        options = Options(timeout=timeout, jobs=jobs, via=args.via, pass_env=pass_env, known=known_table[adapter.name])
+    for adapter in plan.adapters:
+        options = Options(
+            timeout=session.timeout,
+            jobs=session.jobs,
+            via=args.via,
+            pass_env=plan.pass_env,
+            known=plan.known[adapter.name],
+            seed=session.seed,
+        )
         runner = Runner(adapter, options, host)
-        total = sum(len(variants(c, args.via)) for c in cases)
+        total = sum(len(variants(c, args.via)) for c in plan.cases)
         progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
         options.progress = progress
         start = time.perf_counter()
         version = runner.version()
-        results = runner.run(cases)
+        try:
+            results = runner.run(plan.cases)
+        finally:
+            if isinstance(adapter, HarnessAdapter):
+                adapter.close()
         if progress:
             progress.finish()
         runs.append(
@@ -266,19 +348,42 @@ def main(argv: list[str] | None = None) -> int:
                 results,
                 time.perf_counter() - start,
                 version,
-                known_files[adapter.name],
+                plan.known_files[adapter.name],
                 args.allow_timeouts,
             )
         )
+        if isinstance(adapter, HarnessAdapter):
+            runs[-1].harness = {**adapter.facts(), "seed": session.seed, "jobs": session.jobs}
+    return runs
+
+
+def report(plan: Plan, runs: list[Run]) -> int:
+    """The terminal report, the files asked for, and the exit code of the run."""
+    args, session = plan.args, plan.session
     sys.stdout.write(terminal.terminal(runs, session, args.verbose))
     if len(runs) > 1:
         sys.stdout.write("\n" + markdown.markdown(runs))
-    for line in write_reports(args, runs, session, write_known):
+    for line in write_reports(args, runs, session, plan.write_known):
         print(f"wrote {line}")
     short = _short_of_conformant(runs, session) if args.require_conformant else []
     for line in short:
         print(f"port4me-conformance: --require-conformant: {line}", file=sys.stderr)
     return EXIT_OK if all(run.ok for run in runs) and not short else EXIT_FAILED
+
+
+def _seed(text: str | None) -> int:
+    """--seed, or a new seed for this run (reported, so that --seed repeats it)."""
+    if text is None:
+        return random.SystemRandom().randrange(1 << 32)
+    if not text.isdigit():
+        raise UsageError(f"--seed={text}: expected a whole number")
+    return int(text)
+
+
+def _whole(text: str, option: str) -> int:
+    if not text.isdigit():
+        raise UsageError(f"{option}={text}: expected a whole number")
+    return int(text)
 
 
 def _short_of_conformant(runs: list[Run], session: Session) -> list[str]:

@@ -6,9 +6,9 @@ import contextlib
 import socket
 from collections.abc import Iterator
 
-from .host import host_has_ipv6, unprivileged_port_start
+from .host import host_has_ipv6
 
-__all__ = ["describe", "hold", "host_has_ipv6", "is_bindable_now", "pick_free_port", "unprivileged_port_start"]
+__all__ = ["describe", "hold", "is_bindable_now", "pick_free_port", "was_connected"]
 
 
 def _bindable(port: int) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .adapters import Outcome
+from .results import Mismatch
 
 OPTION_NAMES = {"max_tries": "--max-tries"}
 SHOWN = 2000  # characters of a stream shown in a report
@@ -18,20 +20,6 @@ HELP_NAMES = (
     *("PORT4ME_EXCLUDE_UNSAFE_CHROME", "PORT4ME_EXCLUDE_UNSAFE_FIREFOX", "PORT4ME_SKIP", "PORT4ME_LIST"),
     *("PORT4ME_TEST", "PORT4ME_MAX_TRIES", "_PORT4ME_CHECK_AVAILABLE_PORTS_"),
 )
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """Why an outcome did not meet its expectation: this result's reason, and the rule it breaks (its cause)."""
-
-    reason: str
-    requirement: str
-    rule: str
-    diff: str = ""
-
-    @property
-    def cause(self) -> str:
-        return f"{self.requirement}: {self.rule}" if self.requirement else self.rule
 
 
 def visible(data: bytes | str, limit: int = SHOWN) -> str:
@@ -66,30 +54,6 @@ def fill_ports(value: Any, ports: dict[str, int]) -> str:
     return text
 
 
-def describe_expected(expect: dict, ports: dict[str, int], variant: str = "options") -> str:
-    """What the case expects, for a person."""
-    if "ports" in expect:
-        text = "exit code 0; stdout: " + visible(expected_stdout(expect, ports)).replace("\n", " ").strip()
-    elif "port_count" in expect:
-        text = f"exit code 0; stdout: {expect['port_count']} ports, one per line"
-    elif "error" in expect:
-        code = 2 if expect["error"] == "usage" else 1
-        text = f"exit code {code} ({expect['error']} error); stdout empty; a message on stderr"
-        diagnostic = expect.get("diagnostic")
-        if diagnostic:
-            named = [f"'{v}'" for v in (_source(diagnostic.get("source"), variant), diagnostic.get("value")) if v]
-            text += " naming " + " and ".join(named)
-    elif "test" in expect:
-        text = f"exit code {0 if expect['test'] == 'free' else 1} (port {expect['test']}); stdout empty"
-    elif "help" in expect:
-        text = "exit code 0; help on stdout"
-    elif "version" in expect:
-        text = "exit code 0; one line on stdout"
-    else:
-        text = "nothing to run on a command line"
-    return text + ("; stderr empty" if expect.get("stderr") == "empty" else "")
-
-
 def _source(source: str | None, variant: str) -> str | None:
     """A diagnostic's source as the user wrote it: a setting becomes its option or its variable (P4M-CLI-11)."""
     if source and not source.startswith("-") and not source.isupper() and not source.startswith("_"):
@@ -97,84 +61,172 @@ def _source(source: str | None, variant: str) -> str | None:
     return source
 
 
+def _describe_ports(expect: dict, ports: dict[str, int], variant: str) -> str:
+    return "exit code 0; stdout: " + visible(expected_stdout(expect, ports)).replace("\n", " ").strip()
+
+
+def _judge_ports(expect: dict, outcome: Outcome, ports: dict[str, int], variant: str, main: str) -> Mismatch | None:
+    code = outcome.exit_code
+    if code != 0:
+        return Mismatch(f"exit code {code}, expected 0", main, f"exit code {code} where ports are expected")
+    wanted = expected_stdout(expect, ports)
+    if outcome.stdout != wanted:
+        if _only_ports(outcome.stdout):
+            return Mismatch(
+                "stdout differs (other ports)", main, "other ports than expected", diff(wanted, outcome.stdout)
+            )
+        return Mismatch(
+            "stdout differs (not only ports, one per line)",
+            "P4M-CLI-5",
+            "stdout holds more than ports, one per line",
+            diff(wanted, outcome.stdout),
+        )
+    return None
+
+
+def _describe_port_count(expect: dict, ports: dict[str, int], variant: str) -> str:
+    return f"exit code 0; stdout: {expect['port_count']} ports, one per line"
+
+
+def _judge_port_count(
+    expect: dict, outcome: Outcome, ports: dict[str, int], variant: str, main: str
+) -> Mismatch | None:
+    code = outcome.exit_code
+    if code != 0:
+        return Mismatch(f"exit code {code}, expected 0", main, f"exit code {code} where ports are expected")
+    if not _only_ports(outcome.stdout):
+        return Mismatch("stdout is not ports, one per line", "P4M-CLI-5", "stdout holds more than ports, one per line")
+    count = outcome.stdout.count(b"\n")
+    if count != expect["port_count"]:
+        return Mismatch(f"{count} ports, expected {expect['port_count']}", main, "another number of ports")
+    return None
+
+
+def _describe_error(expect: dict, ports: dict[str, int], variant: str) -> str:
+    code = 2 if expect["error"] == "usage" else 1
+    text = f"exit code {code} ({expect['error']} error); stdout empty; a message on stderr"
+    diagnostic = expect.get("diagnostic")
+    if diagnostic:
+        named = [f"'{v}'" for v in (_source(diagnostic.get("source"), variant), diagnostic.get("value")) if v]
+        text += " naming " + " and ".join(named)
+    return text
+
+
+def _judge_error(expect: dict, outcome: Outcome, ports: dict[str, int], variant: str, main: str) -> Mismatch | None:
+    code = outcome.exit_code
+    kind = expect["error"]
+    wanted = 2 if kind == "usage" else 1
+    if code != wanted:
+        return Mismatch(
+            f"exit code {code}, expected {wanted} ({kind} error)",
+            "P4M-CLI-6",
+            f"{kind} error: exit code {code}, not {wanted}",
+        )
+    if outcome.stdout:
+        return Mismatch("an error must leave stdout empty", "P4M-CLI-6", "writes to stdout on an error")
+    if not outcome.stderr.strip():
+        return Mismatch("an error must say why on stderr", "P4M-CLI-6", "says nothing on stderr on an error")
+    return _diagnostic(expect.get("diagnostic"), outcome, variant)
+
+
+def _describe_test(expect: dict, ports: dict[str, int], variant: str) -> str:
+    return f"exit code {0 if expect['test'] == 'free' else 1} (port {expect['test']}); stdout empty"
+
+
+def _judge_test(expect: dict, outcome: Outcome, ports: dict[str, int], variant: str, main: str) -> Mismatch | None:
+    code = outcome.exit_code
+    wanted = 0 if expect["test"] == "free" else 1
+    if code != wanted:
+        return Mismatch(
+            f"exit code {code}, expected {wanted} (port {expect['test']})",
+            main,
+            f"a {expect['test']} port: exit code {code}, not {wanted}",
+        )
+    if outcome.stdout:
+        return Mismatch("--test must leave stdout empty", "P4M-TEST-1", "--test writes to stdout")
+    return None
+
+
+def _judge_mode(mode: str, outcome: Outcome) -> Mismatch | None:
+    """What help and version mode share: exit code 0 and something on stdout."""
+    code = outcome.exit_code
+    if code != 0:
+        return Mismatch(f"exit code {code}, expected 0", "P4M-CLI-7", f"{mode}: exit code {code}, not 0")
+    return None
+
+
+def _judge_help(expect: dict, outcome: Outcome, ports: dict[str, int], variant: str, main: str) -> Mismatch | None:
+    mismatch = _judge_mode("--help", outcome)
+    if mismatch:
+        return mismatch
+    if not outcome.stdout.strip():
+        return Mismatch("--help must print help on stdout", "P4M-CLI-7", "--help prints nothing on stdout")
+    missing = [name for name in HELP_NAMES if name.encode() not in outcome.stdout]
+    if missing:
+        return Mismatch(
+            f"the help does not name {', '.join(missing)}",
+            "P4M-CLI-7",
+            "--help does not describe every option and variable",
+        )
+    return None
+
+
+def _judge_version(expect: dict, outcome: Outcome, ports: dict[str, int], variant: str, main: str) -> Mismatch | None:
+    mismatch = _judge_mode("--version", outcome)
+    if mismatch:
+        return mismatch
+    if not (outcome.stdout.endswith(b"\n") and outcome.stdout.count(b"\n") == 1 and outcome.stdout.strip()):
+        return Mismatch("--version must print exactly one non-empty line", "P4M-CLI-7", "--version is not one line")
+    return None
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One kind of ``expect`` (INTERPRETING section 4): how a person reads it, and how an outcome is judged."""
+
+    describe: Callable[[dict, dict[str, int], str], str]
+    judge: (
+        Callable[[dict, Outcome, dict[str, int], str, str], Mismatch | None] | None
+    )  # None: not run on a command line
+
+
+# In the order a case's expect is looked up: its first key found here is its kind.
+EXPECTATIONS: dict[str, Expectation] = {
+    "ports": Expectation(_describe_ports, _judge_ports),
+    "port_count": Expectation(_describe_port_count, _judge_port_count),
+    "error": Expectation(_describe_error, _judge_error),
+    "test": Expectation(_describe_test, _judge_test),
+    "help": Expectation(lambda expect, ports, variant: "exit code 0; help on stdout", _judge_help),
+    "version": Expectation(lambda expect, ports, variant: "exit code 0; one line on stdout", _judge_version),
+    "unit_only": Expectation(lambda expect, ports, variant: "nothing to run on a command line", None),
+}
+
+
+def kind(expect: dict) -> str:
+    """The expectation's kind: the first key of EXPECTATIONS it has."""
+    for name in EXPECTATIONS:
+        if name in expect:
+            return name
+    raise ValueError(f"unknown expectation {expect!r}")
+
+
+def describe_expected(expect: dict, ports: dict[str, int], variant: str = "options") -> str:
+    """What the case expects, for a person."""
+    try:
+        text = EXPECTATIONS[kind(expect)].describe(expect, ports, variant)
+    except ValueError:
+        text = "nothing to run on a command line"
+    return text + ("; stderr empty" if expect.get("stderr") == "empty" else "")
+
+
 def judge(
     expect: dict, outcome: Outcome, ports: dict[str, int], variant: str = "options", requirements: tuple = ()
 ) -> Mismatch | None:
     """None if a finished call meets the expectation, else why not."""
-    code = outcome.exit_code
-    main = requirements[0] if requirements else ""
-    if "ports" in expect:
-        if code != 0:
-            return Mismatch(f"exit code {code}, expected 0", main, f"exit code {code} where ports are expected")
-        wanted = expected_stdout(expect, ports)
-        if outcome.stdout != wanted:
-            if _only_ports(outcome.stdout):
-                return Mismatch(
-                    "stdout differs (other ports)", main, "other ports than expected", diff(wanted, outcome.stdout)
-                )
-            return Mismatch(
-                "stdout differs (not only ports, one per line)",
-                "P4M-CLI-5",
-                "stdout holds more than ports, one per line",
-                diff(wanted, outcome.stdout),
-            )
-        return _quiet(expect, outcome)
-    if "port_count" in expect:
-        if code != 0:
-            return Mismatch(f"exit code {code}, expected 0", main, f"exit code {code} where ports are expected")
-        if not _only_ports(outcome.stdout):
-            return Mismatch(
-                "stdout is not ports, one per line", "P4M-CLI-5", "stdout holds more than ports, one per line"
-            )
-        count = outcome.stdout.count(b"\n")
-        if count != expect["port_count"]:
-            return Mismatch(f"{count} ports, expected {expect['port_count']}", main, "another number of ports")
-        return _quiet(expect, outcome)
-    if "error" in expect:
-        kind = expect["error"]
-        wanted = 2 if kind == "usage" else 1
-        if code != wanted:
-            return Mismatch(
-                f"exit code {code}, expected {wanted} ({kind} error)",
-                "P4M-CLI-6",
-                f"{kind} error: exit code {code}, not {wanted}",
-            )
-        if outcome.stdout:
-            return Mismatch("an error must leave stdout empty", "P4M-CLI-6", "writes to stdout on an error")
-        if not outcome.stderr.strip():
-            return Mismatch("an error must say why on stderr", "P4M-CLI-6", "says nothing on stderr on an error")
-        return _diagnostic(expect.get("diagnostic"), outcome, variant)
-    if "test" in expect:
-        wanted = 0 if expect["test"] == "free" else 1
-        if code != wanted:
-            return Mismatch(
-                f"exit code {code}, expected {wanted} (port {expect['test']})",
-                main,
-                f"a {expect['test']} port: exit code {code}, not {wanted}",
-            )
-        if outcome.stdout:
-            return Mismatch("--test must leave stdout empty", "P4M-TEST-1", "--test writes to stdout")
-        return _quiet(expect, outcome)
-    if "help" in expect or "version" in expect:
-        mode = "--version" if "version" in expect else "--help"
-        if code != 0:
-            return Mismatch(f"exit code {code}, expected 0", "P4M-CLI-7", f"{mode}: exit code {code}, not 0")
-        if "version" in expect and not (
-            outcome.stdout.endswith(b"\n") and outcome.stdout.count(b"\n") == 1 and outcome.stdout.strip()
-        ):
-            return Mismatch("--version must print exactly one non-empty line", "P4M-CLI-7", "--version is not one line")
-        if not outcome.stdout.strip():
-            return Mismatch("--help must print help on stdout", "P4M-CLI-7", "--help prints nothing on stdout")
-        if "help" in expect:
-            missing = [name for name in HELP_NAMES if name.encode() not in outcome.stdout]
-            if missing:
-                return Mismatch(
-                    f"the help does not name {', '.join(missing)}",
-                    "P4M-CLI-7",
-                    "--help does not describe every option and variable",
-                )
-        return _quiet(expect, outcome)
-    raise ValueError(f"unknown expectation {expect!r}")
+    check = EXPECTATIONS[kind(expect)].judge
+    if check is None:
+        raise ValueError(f"unknown expectation {expect!r}")
+    return check(expect, outcome, ports, variant, requirements[0] if requirements else "") or _quiet(expect, outcome)
 
 
 def _quiet(expect: dict, outcome: Outcome) -> Mismatch | None:

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from .paths import shipped_known_differences
-from .runner import CRASH, FAIL, TIMEOUT, TOO_LARGE, XFAIL, Result, variants
+from .results import CRASH, FAIL, TIMEOUT, TOO_LARGE, XFAIL, Result
+from .runner import variants
 from .vectors import Case
 
 

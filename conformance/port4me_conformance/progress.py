@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from .runner import PASS, SKIP, UNIT, XFAIL, Result
+from .results import PASS, SKIP, UNIT, XFAIL, Result
 
 
 class Progress:

@@ -3,55 +3,27 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import holders
-from .adapters import Adapter, Invocation, Outcome, condition_user
+from .adapters import Adapter, Invocation, Outcome, condition_ids
 from .host import Host
-from .judge import OPTION_NAMES, Mismatch, describe_expected, fill_ports, judge, visible
+from .judge import OPTION_NAMES, describe_expected, fill_ports, judge, visible
 from .process import OUTPUT_LIMIT
 from .reproduce import line
+from .results import CRASH, FAIL, FAILED, PASS, SKIP, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Mismatch, Result
 from .vectors import Case, requirement_levels
 
-PASS, FAIL, SKIP, XFAIL, XPASS, UNIT = "pass", "fail", "skip", "xfail", "xpass", "n/a"
-WARN, CRASH, TIMEOUT, TOO_LARGE = "warn", "crash", "timeout", "output-too-large"
-STATUSES = (PASS, FAIL, WARN, CRASH, TIMEOUT, TOO_LARGE, SKIP, XFAIL, XPASS, UNIT)
-FAILED = (FAIL, CRASH, TIMEOUT, TOO_LARGE)  # what a known difference turns into xfail
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
 CHECK_SWITCH = "_PORT4ME_CHECK_AVAILABLE_PORTS_"
 DEFAULT_TIMEOUT = 10.0
 CONDITIONS = ("unprivileged", "nameless-user", "nobody", "no-ipv6", "emfile")
-
-
-@dataclass
-class Result:
-    """The status of one case in one variant, with what a person needs to understand and repeat it."""
-
-    case: Case
-    variant: str
-    status: str
-    reason: str = ""
-    detail: str = ""  # the difference (a diff) or both streams
-    seconds: float = 0.0
-    cause: str = ""  # the rule it breaks, shared by every result it covers ("P4M-CLI-6: ...")
-    expected: str = ""
-    actual: dict[str, Any] | None = None  # exit_code, stdout, stderr (shown visibly), killed
-    reproduce: str = ""  # the shell line of INTERPRETING section 8
-    setup: str = ""  # how {port} was held, which confinement applied
-    observed: str = ""  # for xfail: the status it had before the known difference applied
-
-    @property
-    def name(self) -> str:
-        return self.case.id if self.variant == "options" else f"{self.case.id}@{self.variant}"
-
-    @property
-    def level(self) -> str:
-        return self.case.level
 
 
 @dataclass
@@ -62,6 +34,7 @@ class Options:
     pass_env: dict[str, str] = field(default_factory=dict)
     known: dict[str, str] = field(default_factory=dict)  # case id (or id@variant) -> reason
     progress: Callable[[Result], None] | None = None  # called after each result, from one thread at a time
+    seed: int | None = None  # the order of a long-lived implementation's calls (INTERPRETING 11.5); None: as listed
 
 
 def variants(case: Case, via: str) -> list[str]:
@@ -88,13 +61,28 @@ class Runner:
 
     def run(self, cases: list[Case]) -> list[Result]:
         work = [(case, variant) for case in cases for variant in variants(case, self.options.via)]
+        if getattr(self.adapter, "long_lived", False):
+            return self._run_shuffled(work)
         if self.options.jobs <= 1:
             return [self._finish(self.run_one(case, variant)) for case, variant in work]
         with ThreadPoolExecutor(self.options.jobs) as pool:
             return list(pool.map(lambda item: self._finish(self.run_one(*item)), work))
 
+    def _run_shuffled(self, work: list[tuple[Case, str]]) -> list[Result]:
+        """A harness's calls in the seed's order, dealt to its processes; results in the vectors' order."""
+        from .harness import run_dealt
+
+        order = list(range(len(work)))
+        if self.options.seed is not None:
+            random.Random(self.options.seed).shuffle(order)
+        done = run_dealt(order, self.options.jobs, lambda i: self._finish(self.run_one(*work[i])))
+        by_position = dict(zip(order, done))
+        return [by_position[i] for i in range(len(work))]
+
     def version(self) -> str:
         """The implementation's own ``--version`` output (its first line), or why there is none."""
+        if hasattr(self.adapter, "version_line"):  # a harness describes itself (INTERPRETING 11.2)
+            return self.adapter.version_line
         outcome = self.adapter.run(Invocation([b"--version"], self._base_env()), self.options.timeout)
         if outcome.exit_code == 0 and outcome.stdout.strip():
             return visible(outcome.stdout.strip().split(b"\n")[0], 200)
@@ -113,14 +101,15 @@ class Runner:
         if reason is None or result.status not in (*FAILED, PASS):
             return result
         if result.status == PASS:
-            result.status, result.cause = XPASS, "known differences that now pass"
-            result.reason = "listed as a known difference, but it passes: remove it from the file"
-            return result
-        result.observed, result.status = f"{result.status}: {result.reason}", XFAIL
-        result.reason = reason
-        return result
+            reason = "listed as a known difference, but it passes: remove it from the file"
+            return replace(result, status=XPASS, cause="known differences that now pass", reason=reason)
+        return replace(result, observed=f"{result.status}: {result.reason}", status=XFAIL, reason=reason)
 
     def run_one(self, case: Case, variant: str) -> Result:
+        not_applicable = getattr(self.adapter, "not_applicable", None)
+        reason = not_applicable(case) if not_applicable else ""
+        if reason:
+            return Result(case, variant, UNIT, reason, cause=f"n/a: {reason.partition(':')[0]}")
         if case.unit_only:
             return self._unit(case, variant)
         condition, skip = self._condition(case)
@@ -133,10 +122,15 @@ class Runner:
         return self._judge(case, variant, invocation, self.adapter.run(invocation, self.options.timeout), {})
 
     def _unit(self, case: Case, variant: str) -> Result:
-        if not hasattr(self.adapter, "unit"):
+        evaluates = getattr(self.adapter, "evaluates_unit", None)
+        if not hasattr(self.adapter, "unit") or (evaluates is not None and not evaluates(case)):
             return Result(case, variant, UNIT, "unit values only: not run on a command line")
         for entry in case.data.get("unit", []):
-            actual = self.adapter.unit(entry["function"], entry["input"])
+            try:
+                actual = self.adapter.unit(entry["function"], entry["input"])
+            except Exception as error:  # noqa: BLE001 - a harness that broke the protocol: this result says so
+                reason = visible(str(error), 600)
+                return Result(case, variant, CRASH, reason, cause="crash: the call could not run")
             if actual != entry["output"]:
                 call = f"{entry['function']}({entry['input']!r})"
                 return Result(
@@ -207,7 +201,8 @@ class Runner:
             reason = f"the runner could not hold the port: {error}"
             return Result(case, variant, SKIP, reason, cause="skipped: the runner could not hold the port")
         result = self._judge(case, variant, invocation, outcome, ports)
-        result.setup = "; ".join(filter(None, [f"{{port}} = {ports['port']}, {holders.describe(spec)}", result.setup]))
+        setup = "; ".join(filter(None, [f"{{port}} = {ports['port']}, {holders.describe(spec)}", result.setup]))
+        result = replace(result, setup=setup)
         if result.status != PASS:
             return result
         if connected:
@@ -244,50 +239,71 @@ class Runner:
         return Invocation(argv, env, condition)
 
     def _judge(self, case: Case, variant: str, invocation: Invocation, outcome: Outcome, ports: dict) -> Result:
-        result = Result(case, variant, PASS, seconds=outcome.seconds)
-        result.expected = describe_expected(case.expect, ports, variant)
-        result.actual = _actual(outcome)
-        result.setup = _confinement(invocation.condition)
+        result = Result(
+            case,
+            variant,
+            PASS,
+            seconds=outcome.seconds,
+            expected=describe_expected(case.expect, ports, variant),
+            actual=_actual(outcome),
+            setup=_confinement(invocation.condition),
+        )
         limit = f"{self.options.timeout:g} s"
         if outcome.failure:
-            result.status, result.reason = CRASH, visible(outcome.failure, 300)
-            result.cause = "crash: the call could not run"
+            status, reason, cause = CRASH, visible(outcome.failure, 300), "crash: the call could not run"
         elif outcome.timed_out:
             if "time-bound" in case.data.get("flags", []):
-                result.status, result.cause = FAIL, "P4M-SEQ-3: not within the time limit (time-bound)"
-                result.reason = f"did not finish within {limit}: this case is time-bound (P4M-SEQ-3)"
+                status, cause = FAIL, "P4M-SEQ-3: not within the time limit (time-bound)"
+                reason = f"did not finish within {limit}: this case is time-bound (P4M-SEQ-3)"
             else:
-                result.status, result.cause = TIMEOUT, f"timeout: still running after {limit}"
-                result.reason = f"did not finish within {limit}; to give it longer, run with --timeout=SECONDS"
+                status, cause = TIMEOUT, f"timeout: still running after {limit}"
+                reason = f"did not finish within {limit}; to give it longer, run with --timeout=SECONDS"
         elif outcome.too_large:
-            result.status, result.cause = TOO_LARGE, "output-too-large: more than 1 MiB on a stream"
-            result.reason = f"wrote more than {OUTPUT_LIMIT} bytes on stdout or stderr; the runner stopped it"
+            status, cause = TOO_LARGE, "output-too-large: more than 1 MiB on a stream"
+            reason = f"wrote more than {OUTPUT_LIMIT} bytes on stdout or stderr; the runner stopped it"
         elif outcome.exit_code is not None and outcome.exit_code < 0:
-            result.status, result.reason = (
-                CRASH,
-                f"killed by signal {-outcome.exit_code} ({_signal_name(-outcome.exit_code)})",
-            )
-            result.cause = f"crash: killed by {_signal_name(-outcome.exit_code)}"
+            name = _signal_name(-outcome.exit_code)
+            status, reason, cause = CRASH, f"killed by signal {-outcome.exit_code} ({name})", f"crash: killed by {name}"
         else:
-            mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
+            if outcome.answer is not None:  # a library's answer (INTERPRETING 11.3)
+                mismatch = _judge_library(case, outcome, ports)
+            else:
+                mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
             if mismatch is None:
                 if outcome.killed:
-                    result.reason = "passed, but left processes running, which the runner killed"
+                    return replace(result, reason="passed, but left processes running, which the runner killed")
                 return result
             return self._mismatch(result, case, mismatch, outcome, invocation)
-        result.reproduce = line(self.adapter.command_line(invocation), invocation.env)
         if outcome.killed:
-            result.reason += f"; killed {len(outcome.killed)} process(es) it left"
-        return result
+            reason += f"; killed {len(outcome.killed)} process(es) it left"
+        reproduce = self._reproduce(invocation)
+        return replace(result, status=status, reason=reason, cause=cause, reproduce=reproduce)
 
     def _mismatch(
         self, result: Result, case: Case, mismatch: Mismatch, outcome: Outcome, invocation: Invocation
     ) -> Result:
-        result.status = WARN if advisory(case, self._keywords) else FAIL
-        result.reason, result.cause = mismatch.reason, mismatch.cause
-        result.detail = mismatch.diff or _streams(outcome)
-        result.reproduce = line(self.adapter.command_line(invocation), invocation.env)
-        return result
+        return replace(
+            result,
+            status=WARN if advisory(case, self._keywords) else FAIL,
+            reason=mismatch.reason,
+            cause=mismatch.cause,
+            detail=mismatch.diff or _streams(outcome),
+            reproduce=self._reproduce(invocation),
+        )
+
+    def _reproduce(self, invocation: Invocation) -> str:
+        if hasattr(self.adapter, "reproduce"):  # a harness: the request, sent to a fresh harness process
+            return self.adapter.reproduce(invocation)
+        return line(self.adapter.command_line(invocation), invocation.env)
+
+
+def _judge_library(case: Case, outcome: Outcome, ports: dict) -> Mismatch | None:
+    from .harness import judge_library
+
+    found = judge_library(case.expect, outcome.answer, ports, tuple(case.requirements))
+    if found is None:
+        return None
+    return Mismatch(*found)
 
 
 def _actual(outcome: Outcome) -> dict[str, Any]:
@@ -323,11 +339,11 @@ def _short_status(outcome: Outcome) -> str:
 def _confinement(condition: str) -> str:
     if not condition:
         return ""
+    user = (condition_ids(condition) or (None,))[0]
     return {
         "unprivileged": "run as uid and gid 65534 (unprivileged)",
-        "nameless-user": f"run as uid and gid {condition_user(condition)}, which no user-database entry names "
-        "(nameless-user)",
-        "nobody": f"run as the account nobody (uid {condition_user(condition)})",
+        "nameless-user": f"run as uid and gid {user}, which no user-database entry names (nameless-user)",
+        "nobody": f"run as the account nobody (uid {user})",
         "no-ipv6": "under a seccomp filter: socket() of the IPv6 family fails with EAFNOSUPPORT (no-ipv6)",
         "emfile": "under a seccomp filter: every socket() fails with EMFILE (emfile)",
     }.get(condition, "")

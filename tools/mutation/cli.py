@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from port4me_conformance.runner import Host, variants
+from port4me_conformance.host import Host
+from port4me_conformance.runner import variants
 from port4me_conformance.vectors import VectorError, load_all, select
 
 from . import compare, equivalents, report

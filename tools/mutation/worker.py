@@ -21,8 +21,11 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from port4me_conformance.adapters import InProcessAdapter, Invocation, Outcome
-from port4me_conformance.runner import FAILED, WARN, Host, Options, Runner
+from port4me_conformance.adapters import Invocation, Outcome
+from port4me_conformance.host import Host
+from port4me_conformance.inprocess import InProcessAdapter
+from port4me_conformance.results import FAILED, WARN
+from port4me_conformance.runner import Options, Runner
 from port4me_conformance.vectors import Case
 
 from .mutants import Mutant, apply

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..runner import CRASH, FAIL, PASS, SKIP, STATUSES, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Result
+from ..results import CRASH, FAIL, PASS, SKIP, STATUSES, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Result
 from ..vectors import LEVELS, Case
 
 NOT_CONFORMANT = (FAIL, CRASH, TOO_LARGE, XFAIL)
@@ -25,7 +25,7 @@ WORDS = {
     SKIP: "skipped",
     XFAIL: "known differences",
     XPASS: "known differences that now pass",
-    UNIT: "unit-only",
+    UNIT: "not applicable",
 }
 
 
@@ -44,6 +44,7 @@ class Session:
     level: str | None = None
     excluded: list[Case] = field(default_factory=list)  # cases of the vectors this run did not select
     allow_timeouts: bool = False
+    seed: int | None = None  # the order of long-lived implementations' calls (INTERPRETING 11.5)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Run:
     version: str = ""
     known_differences: list[str] = field(default_factory=list)  # the files applied
     allow_timeouts: bool = False
+    harness: dict | None = None  # a harness's self-description, interface, seed and restarts (INTERPRETING 11.6)
 
     @property
     def counts(self) -> Counter:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html as _html
 
 from .. import INTERPRETING_VERSION, __version__
-from ..runner import PASS, SKIP, UNIT, XFAIL
+from ..results import PASS, SKIP, UNIT, XFAIL
 from ..vectors import requirements
 from . import NOT_PASSED, Run, Session, causes, level_verdicts, summary_line
 from .junit import safe

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .. import INTERPRETING_VERSION, REPORT_VERSION, __version__
-from ..runner import STATUSES, Result
+from ..results import STATUSES, Result
 from . import Run, Session, causes, level_verdicts, write_text
 
 
@@ -54,6 +54,7 @@ def to_json(runs: list[Run], session: Session) -> dict:
                 "command": run.command,
                 "version": run.version,
                 "known_differences": run.known_differences,
+                **({"harness": run.harness} if run.harness else {}),
                 "seconds": round(run.seconds, 3),
                 "ok": run.ok,
                 "counts": {status: run.counts[status] for status in STATUSES},

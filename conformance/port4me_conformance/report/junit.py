@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..runner import CRASH, FAIL, SKIP, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS
+from ..results import CRASH, FAIL, SKIP, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS
 from . import Run
 
 # Characters XML 1.0 cannot hold at all, even escaped: C0 controls but tab, LF and CR; surrogates; FFFE, FFFF.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..runner import PASS, SKIP, UNIT, XFAIL
+from ..results import PASS, SKIP, UNIT, XFAIL
 from . import Run
 
 AREAS = {

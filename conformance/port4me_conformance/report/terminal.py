@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..runner import SKIP, WARN, XFAIL, XPASS
+from ..results import SKIP, WARN, XFAIL, XPASS
 from . import NOT_PASSED, Run, Session, causes, level_verdicts, summary_line
 
 SHOWN_PER_CAUSE = 20  # results listed under one cause without --verbose
@@ -13,6 +13,8 @@ def terminal(runs: list[Run], session: Session, verbose: bool = False) -> str:
     for run in runs:
         out.append(f"== {run.name}: {run.command}")
         out.append(f"   version: {run.version}")
+        if run.harness:
+            out.extend(harness_lines(run.harness))
         failing = causes(run.results, tuple(s for s in NOT_PASSED if s != XFAIL))
         if failing:
             total = sum(len(group) for _, group in failing)
@@ -44,6 +46,35 @@ def terminal(runs: list[Run], session: Session, verbose: bool = False) -> str:
         for level, verdict in level_verdicts(run, session.excluded).items():
             out.append(f"  {level} level: {verdict['verdict']} ({'; '.join(verdict['why'])})")
     return "\n".join(out) + "\n"
+
+
+def harness_lines(facts: dict) -> list[str]:
+    """A harness run's self-description, order and restarts (INTERPRETING 11.6)."""
+    described = facts.get("implementation") or {}
+    lines = []
+    if described:
+        language = " ".join(filter(None, [described.get("language"), described.get("language_version")]))
+        where = ", ".join(
+            filter(None, [described.get("homepage"), described.get("issues") and f"bugs: {described['issues']}"])
+        )
+        offered = "+".join(described.get("interfaces") or [])
+        lines.append(
+            f"   harness: {described.get('name')} {described.get('version')} ({language}), "
+            f"protocol {facts['protocol']}, interface {facts['interface']} of {offered}"
+            + (f"; {where}" if where else "")
+        )
+    else:
+        lines.append(f"   harness: did not start: {facts.get('failed_start')}")
+    restarts = facts.get("restarts") or []
+    lines.append(
+        f"   order: shuffled with --seed={facts.get('seed')} over {facts.get('jobs')} harness process(es); "
+        f"{len(restarts)} restart(s)"
+    )
+    lines.extend(
+        f"     restart after request {r['seq']}{' (' + r['condition'] + ')' if r['condition'] else ''}: {r['reason']}"
+        for r in restarts[:10]
+    )
+    return lines
 
 
 def _result(result, detail: bool) -> list[str]:
