@@ -34,6 +34,8 @@ from port4me.wait import (
 )
 from port4me.who import who_holds
 
+from .conftest import run
+
 COMMAND = str(Path(sys.executable).parent / "port4me")
 BAD = "\udcff"  # the byte 0xff on the command line, as Python decodes argv (surrogateescape)
 
@@ -45,9 +47,7 @@ def free_port() -> int:
 def command(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The installed command as a process; str arguments with surrogates are passed as raw bytes."""
     base = {"PATH": os.environ["PATH"], "PORT4ME_USER": "alice"}
-    return subprocess.run(
-        [COMMAND, *args], env={**base, **(env or {})}, capture_output=True, text=True, timeout=60, check=False
-    )
+    return run([COMMAND, *args], env={**base, **(env or {})})
 
 
 def in_process(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -292,7 +292,7 @@ def test_a_runtime_failure_to_make_a_socket_is_exit_1_not_busy():
         "resource.setrlimit(resource.RLIMIT_NOFILE, (3, 3)); "
         "sys.exit(main(['--test=40000', '--protocol=udp', '--address=127.0.0.1']))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = run([sys.executable, "-c", code])
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.startswith("port4me: ") and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
