@@ -27,8 +27,6 @@ from .test_harness import conformance
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = {
     "upstream-python-0.7.0-library": "harness-library",
-    "upstream-r-0.7.1": "harness-library",
-    "upstream-bash-0.7.1": "command",
 }
 HANGS = "does not finish:"  # the reason of an entry that never ends (checked at a long time limit)
 
@@ -120,29 +118,6 @@ def test_upstream_python_library_fails_exactly_its_known_differences(tmp_path, u
     counts = ran.implementation["counts"]
     assert counts["xfail"] > 50 and counts["xpass"] == counts["fail"] == counts["timeout"] == 0
     assert ran.implementation["harness"]["implementation"]["version"] == "0.7.0"
-
-
-def test_upstream_r_library_fails_exactly_its_known_differences(tmp_path, r_library):
-    name = "upstream-r-0.7.1"
-    command = f"env R_LIBS={r_library} Rscript {harness_path('upstream_r.R')}"
-    ran = conformance(
-        tmp_path, f"--impl=r=harness-library:{command}", f"--known-differences={name}", "--timeout=600", *hangs(name)
-    )
-    assert ran.code == 0, ran.stdout[-4000:]
-    counts = ran.implementation["counts"]
-    assert counts["xfail"] > 100 and counts["xpass"] == counts["fail"] == counts["timeout"] == 0
-    assert ran.implementation["harness"]["implementation"]["language"] == "R"
-
-
-def test_upstream_bash_on_a_fixed_selection_fails_exactly_its_known_differences(tmp_path, readable_sources):
-    """Bash is slow (a few processes per call): make test runs hash, generator and test mode; make upstream-bash all."""
-    name = "upstream-bash-0.7.1"
-    command = f"bash {readable_sources / 'bash/port4me'}"
-    selection = ["--select=hash", "--select=lcg", "--select=test"]
-    ran = conformance(tmp_path, f"--impl=bash={command}", f"--known-differences={name}", *selection, "--timeout=60")
-    assert ran.code == 0, ran.stdout[-4000:]
-    counts = ran.implementation["counts"]
-    assert counts["xfail"] > 5 and counts["pass"] > 20 and counts["xpass"] == 0
 
 
 def test_the_guides_shell_harness_gives_the_command_lines_verdicts(tmp_path, reference_command):
