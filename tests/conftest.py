@@ -1,19 +1,59 @@
-"""Shared fixtures: the vectors, the installed reference command, upstream port4me 0.7.0."""
+"""Shared fixtures and helpers: the vectors, the installed reference command, upstream port4me 0.7.0,
+one way to run a child process, and the suite's hypothesis settings."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from port4me_conformance.vectors import load_all
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+PORT4ME = str(BIN / "port4me")
 sys.path.insert(0, str(ROOT / "tools"))  # tools/ is no package: lets tests import the vector generator, vectorgen
+
+# A hang detector, never a speed limit: a child that has not ended after this long is stuck.
+# Minutes, so that a loaded machine (other jobs, two CPU burners) never trips it; speed and
+# memory figures are `make bench`'s, as ratios against a baseline measured in the same run.
+HANG_GUARD = 300.0
+
+# No per-example deadline and no "too slow" health check: both measure wall clock, which a
+# loaded machine stretches. Each property test still sets its own number of examples.
+settings.register_profile("port4me", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("port4me")
+
+
+def run(
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+    stdin: str | bytes | None = None,
+    text: bool = True,
+    guard: float = HANG_GUARD,
+) -> subprocess.CompletedProcess:
+    """Run ``command`` to its end and capture both streams; ``env`` is the whole environment if given.
+
+    ``guard`` only stops a hang (the test then fails with subprocess.TimeoutExpired); the
+    test asserts what the process did, never how long it took.
+    """
+    return subprocess.run(
+        [str(part) for part in command],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=text,
+        timeout=guard,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -32,22 +32,24 @@ sys.exit(code)""",
 if os.fork() == 0:
     time.sleep(600)
 time.sleep(600)""",
-    # Answers right, but its child starts a session of its own and keeps stdout open for a minute.
+    # Answers right, but its child starts a session of its own and keeps stdout open for ten
+    # minutes: longer than a test's hang guard, so a runner that waits for it shows as hung.
     "session_leaver": """
 if os.fork() == 0:
     os.setsid()
     with open(os.environ.get("FAKE_PIDS", "/dev/null"), "a") as f:
         f.write(f"{os.getpid()}\\n")
-    time.sleep(60)
+    time.sleep(600)
     os._exit(0)
 sys.exit(main())""",
-    # Answers right and exits, leaving a child in its process group that closed its streams.
+    # Answers right and exits, leaving a child in its process group that closed its streams
+    # (and sleeps ten minutes: gone when the run ends, it was killed).
     "leaves_child": """
 if os.fork() == 0:
     os.close(1); os.close(2)
     with open(os.environ.get("FAKE_PIDS", "/dev/null"), "a") as f:
         f.write(f"{os.getpid()}\\n")
-    time.sleep(60)
+    time.sleep(600)
     os._exit(0)
 sys.exit(main())""",
     # Writes without end.

@@ -5,8 +5,11 @@ a new network namespace, whose only interface is its own loopback, so nothing ca
 the machine; and a private mount namespace, where /etc/resolv.conf is bind-mounted to
 point at a tiny UDP DNS server this script runs on 127.0.0.1:53. Only that namespace sees
 the change. The server answers names whose first label is ``slow`` after ``--delay``
-seconds (with 127.0.0.1), names under ``.invalid`` at once with NXDOMAIN, and every other
-name at once with 127.0.0.1 (A) or no address (AAAA). The lookups are glibc's real
+seconds (with 127.0.0.1), which is longer than glibc waits (30 s a try, 5 tries), names
+under ``.invalid`` at once with NXDOMAIN, and every other name at once with 127.0.0.1 (A)
+or no address (AAAA). A command that waits for a slow lookup therefore runs for minutes
+(until glibc gives up), and the hang guard, two minutes, tells it apart from one that ends
+at its own timeout of a second or so, however loaded the machine. The lookups are glibc's real
 getaddrinfo: nothing is mocked. Needs root and util-linux ``unshare``; without them the
 test fails, it does not skip.
 
@@ -29,9 +32,9 @@ from pathlib import Path
 
 import pytest
 
-RESOLV = "nameserver 127.0.0.1\noptions timeout:30 attempts:1\n"  # glibc waits up to 30 s, asks once
-GUARD = 20.0  # a hang detector, not a speed limit: slow answers come after DELAY > GUARD
-DELAY = 28.0
+RESOLV = "nameserver 127.0.0.1\noptions timeout:30 attempts:5\n"  # glibc's most: 30 s a try, 5 tries
+GUARD = 120.0  # a hang detector, not a speed limit: a command waiting for the resolver runs 150 s
+DELAY = 600.0  # after glibc has given up: a slow name is in effect never answered
 
 
 def isolated(argv: list[str], delay: float = DELAY, guard: float = GUARD) -> dict:
@@ -44,7 +47,7 @@ def isolated(argv: list[str], delay: float = DELAY, guard: float = GUARD) -> dic
     before = Path("/etc/resolv.conf").read_bytes()
     command = [unshare, "--net", "--mount", "--propagation=private", sys.executable, __file__]
     command += [f"--delay={delay}", f"--guard={guard}", "--", *argv]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=guard + 60, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=guard + 300, check=False)
     assert Path("/etc/resolv.conf").read_bytes() == before, "the host's resolv.conf must never change"
     if result.returncode != 0:
         pytest.fail(f"the isolated network could not be set up: {result.stderr.strip()}")
@@ -89,7 +92,9 @@ def serve(sock: socket.socket, delay: float, queries: list[str]) -> None:
             continue
         queries.append(name)
         if name.split(".")[0] == "slow":
-            threading.Timer(delay, sock.sendto, (reply, peer)).start()
+            later = threading.Timer(delay, sock.sendto, (reply, peer))
+            later.daemon = True  # the script's exit must not wait for an answer nobody waits for
+            later.start()
         else:
             sock.sendto(reply, peer)
 

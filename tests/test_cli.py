@@ -10,17 +10,18 @@ import sys
 
 import pytest
 
+from port4me import __version__
+from port4me._settings import VARIABLES
 from port4me.cli import HELP, VALUE_OPTIONS, main
-from port4me.settings import VARIABLES
-from port4me.version import __version__
+
+from .conftest import HANG_GUARD
+from .conftest import run as run_process
 
 ANY = {"_PORT4ME_CHECK_AVAILABLE_PORTS_": "any", "PATH": os.environ.get("PATH", "")}
 
 
 def run(command, *args, env=None):
-    return subprocess.run(
-        [*command, *args], env={**ANY, **(env or {})}, check=False, capture_output=True, text=True, timeout=30
-    )
+    return run_process([*command, *args], env={**ANY, **(env or {})})
 
 
 def test_console_script_and_module_agree(reference_command):
@@ -89,7 +90,7 @@ def test_closed_pipe_is_not_an_error(reference_command):
         first = process.stdout.readline()
         process.stdout.close()
         stderr = process.stderr.read()
-        code = process.wait(timeout=30)
+        code = process.wait(timeout=HANG_GUARD)
     assert first == b"30845\n"
     assert code == 0 and b"Traceback" not in stderr and b"BrokenPipe" not in stderr
 
@@ -129,9 +130,7 @@ def test_the_command_imports_nothing_heavy():
     }
     # What the import adds: start-up (site, an editable-install finder) may load some of these first.
     code = "import sys; before = set(sys.modules); import port4me.cli; print(*sorted(set(sys.modules) - before))"
-    loaded = set(
-        subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    )
+    loaded = set(run_process([sys.executable, "-I", "-c", code]).stdout.split())
     assert "port4me.cli" in loaded
     assert not loaded & heavy, sorted(loaded & heavy)
 
@@ -139,14 +138,7 @@ def test_the_command_imports_nothing_heavy():
 @pytest.mark.parametrize("closed", [">&-", "2>&-"])
 def test_a_closed_stream_is_not_a_traceback(reference_command, closed):
     # Before: sys.stdout is None when the process starts with descriptor 1 closed: AttributeError.
-    result = subprocess.run(
-        f"'{reference_command[0]}' --user=alice --list=1 {closed}; echo \"exit $?\"",
-        shell=True,
-        env=ANY,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    line = f"'{reference_command[0]}' --user=alice --list=1 {closed}; echo \"exit $?\""
+    result = run_process(["sh", "-c", line], env=ANY)
     assert "Traceback" not in result.stderr
     assert result.stdout.endswith("exit 0\n")

@@ -14,25 +14,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import port4me
+from port4me._portset import ordered_ports
+from port4me._quote import QUOTE_LIMIT, quote
+from port4me._settings import simulated_busy_ports
 from port4me.cli import main
-from port4me.portset import QUOTE_LIMIT, ordered_ports, quote
-from port4me.settings import simulated_busy_ports
+
+from .conftest import run as run_process
 
 BIN = Path(sys.executable).parent
 ANY = {"_PORT4ME_CHECK_AVAILABLE_PORTS_": "any"}
 HUGE_LIST = ",".join(["1-65535"] * 16_000)  # a 128 KiB value that names every port 16,000 times
-HANG_GUARD = 60  # seconds: only a hang detector; speed is measured by make bench
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / "port4me"), *args],
-        env={"PATH": os.environ["PATH"], **ANY, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD,
-        check=False,
-    )
+    return run_process([str(BIN / "port4me"), *args], env={"PATH": os.environ["PATH"], **ANY, **(env or {})})
 
 
 @pytest.mark.parametrize("where", ["option", "variable", "site"])
@@ -180,7 +175,7 @@ def run_as_nameless_user(env: dict[str, str]) -> tuple[int, str, str]:
     import getpass  # noqa: F401
     import json
 
-    import port4me.api  # noqa: F401
+    import port4me._api  # noqa: F401
 
     uid = _nameless_uid()
     read_end, write_end = os.pipe()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import time
 
@@ -33,7 +34,7 @@ def second(text):
 
 # Real mutants of the reference, and vectors that decide them.
 KILLED = "algorithm:string_hash:const#1:31 -> 32"  # every seed hashes differently
-LIBRARY_ONLY = "api:port4me:return#1:return -1 -> return None"  # must_work=False: no command line reaches it
+LIBRARY_ONLY = "_api:port4me:return#1:return -1 -> return None"  # must_work=False: no command line reaches it
 LOOPING = "algorithm:_walk:cond#1:member[port] -> False"  # no draw is ever a candidate: loops without output
 EXIT_CODE = "cli:run:stmt#1:sys.exit(code) -> pass"  # every error exits 0: only a process shows it
 VECTORS = ["--select=seq-alice", "--select=cli-unknown-option"]
@@ -102,9 +103,9 @@ def test_a_killed_mutant_passes(capsys, tmp_path):
 
 def test_a_listed_survivor_passes_and_an_unlisted_one_fails(capsys, tmp_path):
     entry = f"equivalent:\n- reason: library only\n  ids: ['{LIBRARY_ONLY}']\n"
-    code, out = run_harness(capsys, tmp_path, entry, f"--id={LIBRARY_ONLY}", "--module=api")
+    code, out = run_harness(capsys, tmp_path, entry, f"--id={LIBRARY_ONLY}", "--module=_api")
     assert code == 0, out
-    code, out = run_harness(capsys, tmp_path, "equivalent: []\n", f"--id={LIBRARY_ONLY}", "--module=api")
+    code, out = run_harness(capsys, tmp_path, "equivalent: []\n", f"--id={LIBRARY_ONLY}", "--module=_api")
     assert code == 1
     assert "Survivors not listed as equivalent (1)" in out and LIBRARY_ONLY in out
     assert "- return -1" in out and "+ return None" in out
@@ -133,26 +134,44 @@ def test_listed_ids_that_name_no_mutant_fail_the_run(capsys, tmp_path):
     assert "names no mutant" in out and "holds no mutant" in out
 
 
+# The limits below are far above what the unmutated reference needs (the harness first runs it
+# under the same limits, and stops if it does not pass), so that a loaded machine cannot make a
+# right call time out; each test asserts which limit ended the looping mutant, never how fast.
+
+
 def test_a_looping_mutant_is_stopped_by_the_time_limit_per_call(capsys, tmp_path):
-    started = time.monotonic()
-    code, out = run_harness(capsys, tmp_path, "equivalent: []\n", f"--id={LOOPING}", "--case-timeout=0.5")
-    assert code == 0, out
-    assert time.monotonic() - started < 10
-
-
-def test_a_looping_mutant_is_killed_at_the_time_limit_per_mutant(capsys, tmp_path, tmp_path_factory):
+    """The per-call limit ends the looping call: the mutant is killed by that vector, not ended as a
+    timeout by its per-mutant limit (ten minutes here, a hang guard)."""
     out_json = tmp_path / "report.json"
     code, out = run_harness(
         capsys,
         tmp_path,
         "equivalent: []\n",
         f"--id={LOOPING}",
-        "--case-timeout=60",
-        "--mutant-timeout=1",
+        "--case-timeout=10",
+        "--mutant-timeout=600",
         f"--json={out_json}",
     )
     assert code == 0, out
-    assert '"status": "timeout"' in out_json.read_text()
+    (mutant,) = json.loads(out_json.read_text())["mutants"]
+    assert (mutant["id"], mutant["status"]) == (LOOPING, "killed") and mutant["reason"].startswith("timed out"), mutant
+
+
+def test_a_looping_mutant_is_killed_at_the_time_limit_per_mutant(capsys, tmp_path):
+    """With no per-call limit in reach (ten minutes), the per-mutant limit ends it as a timeout."""
+    out_json = tmp_path / "report.json"
+    code, out = run_harness(
+        capsys,
+        tmp_path,
+        "equivalent: []\n",
+        f"--id={LOOPING}",
+        "--case-timeout=600",
+        "--mutant-timeout=20",
+        f"--json={out_json}",
+    )
+    assert code == 0, out
+    (mutant,) = json.loads(out_json.read_text())["mutants"]
+    assert (mutant["id"], mutant["status"]) == (LOOPING, "timeout"), mutant
     assert "killed at the time limit" in out
 
 
@@ -165,18 +184,18 @@ def test_mutants_run_as_the_installed_command_runs(capsys, tmp_path):
 
 
 def test_isolation_contains_memory_hogs_crashes_and_hangs():
-    limits = Limits(seconds=2, memory_mb=256)
+    limits = Limits(seconds=20, memory_mb=256)  # far above what 'ok', 'hog' and 'exit' need
     tasks = [
         ("ok", lambda: {"status": "survived"}),
         ("hog", lambda: {"status": "survived", "size": len(bytearray(1024**3))}),
         ("exit", lambda: os._exit(3)),
-        ("hang", lambda: time.sleep(60) or {}),
+        ("hang", lambda: time.sleep(600) or {}),  # ten minutes: a verdict before then is the limit's
     ]
     verdicts = dict(run_isolated(tasks, 2, limits))
     assert verdicts["ok"]["status"] == "survived"
     assert verdicts["hog"]["status"] == "error" and "MemoryError" in verdicts["hog"]["reason"]
     assert verdicts["exit"]["status"] == "died" and "exit 3" in verdicts["exit"]["reason"]
-    assert verdicts["hang"]["status"] == "timeout" and verdicts["hang"]["seconds"] < 5
+    assert verdicts["hang"]["status"] == "timeout"
 
 
 def test_compare_shows_a_command_line_that_tells_a_mutant_apart(capsys):

@@ -1,8 +1,10 @@
 """The conformance runner, tested with fake implementations that misbehave, bad input and its reports.
 
 Each run of a misbehaving fake goes through the installed command in a child process, so
-that the test can bound its time and its memory (wait4's peak RSS), and checks that every
-report it wrote is valid: JSON against spec/report.schema.json, JUnit and HTML as XML.
+that the test can watch the runner's own peak memory where a fake floods it, and checks that
+every report it wrote is valid: JSON against spec/report.schema.json, JUnit and HTML as XML.
+No test asserts how long a run took: each asserts what happened (the status, the reason, the
+processes that are gone). How fast the runner is, is `make bench`'s question.
 """
 
 from __future__ import annotations
@@ -22,18 +24,21 @@ import pytest
 
 from port4me_conformance.cli import main, parse_impl
 
+from .conftest import HANG_GUARD, run
 from .fakes import make
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "spec/report.schema.json").read_text())
 FEW = ["--select=seq-alice", "--select=set-exclude", "--select=cli-unknown-option", "--select=test-any"]
-MAX_RSS_MB = 150  # the runner's own peak memory, whatever the implementation writes
+# The runner's own peak memory, whatever an implementation writes: its output caps (1 MiB a
+# stream) hold it there; without them a flood grew it to 7 GB. Memory, not time: a loaded
+# machine does not change it.
+MAX_RSS_MB = 150
 
 
 @dataclass
 class Ran:
     code: int
-    seconds: float
     rss_mb: float
     stdout: str
     stderr: str
@@ -51,8 +56,8 @@ def _name(r: dict) -> str:
     return r["id"] if r["variant"] == "options" else f"{r['id']}@{r['variant']}"
 
 
-def checked(tmp_path: Path, *args: str, env: dict | None = None, seconds: float = 60) -> Ran:
-    """Run the command with every report; assert its time and its peak memory bounded and each report valid."""
+def checked(tmp_path: Path, *args: str, env: dict | None = None) -> Ran:
+    """Run the command with every report; assert it ended by itself, its peak memory bounded, each report valid."""
     files = {kind: tmp_path / f"report.{kind}" for kind in ("json", "junit", "html")}
     command = [sys.executable, "-m", "port4me_conformance", *args, "--quiet"]
     command += [f"--{kind}={path}" for kind, path in files.items()]
@@ -64,25 +69,25 @@ def checked(tmp_path: Path, *args: str, env: dict | None = None, seconds: float 
         )
     # The runner's own peak memory: VmHWM of its address space, read until it exits. (wait4's
     # ru_maxrss would also count the memory of this test process, which a fork and exec carry over.)
-    peak_kb = 0
+    peak_kb, hung = 0, False
     while True:
         peak_kb = max(peak_kb, _high_water_kb(process.pid))
         pid, status = os.waitpid(process.pid, os.WNOHANG)
         if pid:
             break
-        if time.monotonic() - start > 300:
+        if not hung and time.monotonic() - start > HANG_GUARD:  # a hang detector, not a speed limit
+            hung = True
             process.kill()
         time.sleep(0.005)
     process.returncode = os.waitstatus_to_exitcode(status)
-    took = time.monotonic() - start
+    assert not hung, f"the runner was still running after {HANG_GUARD:.0f} s: killed as hung"
     rss = peak_kb / 1024
-    assert took < seconds, f"took {took:.1f} s"
     assert rss < MAX_RSS_MB, f"the runner peaked at {rss:.0f} MB"
     report = json.loads(files["json"].read_text())
     jsonschema.validate(report, SCHEMA)
     ET.parse(files["junit"])  # well-formed XML, whatever the implementation printed
     ET.parse(files["html"])  # the HTML report is well-formed XML too (void elements closed)
-    return Ran(process.returncode, took, rss, out.read_text(errors="replace"), err.read_text(errors="replace"), report)
+    return Ran(process.returncode, rss, out.read_text(errors="replace"), err.read_text(errors="replace"), report)
 
 
 def _high_water_kb(pid: int) -> int:
@@ -108,7 +113,6 @@ def test_right_implementation_passes(tmp_path):
     assert ran.code == 0, ran.stdout
     assert {r["status"] for r in ran.report["implementations"][0]["results"]} == {"pass"}
     assert len(ran.report["implementations"][0]["results"]) == 6  # two cases run as options and as env
-    assert ran.rss_mb < MAX_RSS_MB
 
 
 def test_caller_environment_does_not_leak(tmp_path):
@@ -119,7 +123,10 @@ def test_caller_environment_does_not_leak(tmp_path):
 
 
 def test_session_leaving_child_is_bounded_killed_and_reported(tmp_path):
-    """Before: 2 cases at --timeout=2 took 40 s, and the child outlived the run."""
+    """Before: 2 cases at --timeout=2 took 40 s, and the child outlived the run.
+
+    The fake's child sleeps ten minutes: had the runner waited for it rather than killed it,
+    the run would outlast the hang guard; gone now, and listed as killed, it was killed."""
     pids = tmp_path / "pids"
     ran = checked(
         tmp_path,
@@ -132,7 +139,6 @@ def test_session_leaving_child_is_bounded_killed_and_reported(tmp_path):
         env={"FAKE_PIDS": str(pids)},
     )
     assert ran.code == 1
-    assert ran.seconds < 14  # --version and three calls of at most 2 s each, plus start-up
     for name in ("seq-alice", "cli-unknown-option"):
         status, reason = ran.status(name)
         assert status == "timeout" and "--timeout=SECONDS" in reason and "2 s" in reason
@@ -140,7 +146,6 @@ def test_session_leaving_child_is_bounded_killed_and_reported(tmp_path):
         assert any("had left the call's session" in k for k in killed), killed
     children = [int(p) for p in pids.read_text().split()]
     assert len(children) == 4 and not any(alive(p) for p in children)  # --version, then three calls
-    assert ran.rss_mb < MAX_RSS_MB
 
 
 def test_child_left_in_the_group_is_killed_after_a_normal_exit(tmp_path):
@@ -152,7 +157,7 @@ def test_child_left_in_the_group_is_killed_after_a_normal_exit(tmp_path):
         "--pass-env=FAKE_PIDS",
         env={"FAKE_PIDS": str(pids)},
     )
-    assert ran.code == 0 and ran.seconds < 10
+    assert ran.code == 0
     assert ran.status("seq-alice") == ("pass", "passed, but left processes running, which the runner killed")
     assert not alive(int(pids.read_text().split()[0]))
 
@@ -165,8 +170,7 @@ def test_endless_output_is_cut_at_the_limit_and_the_run_goes_on(tmp_path, kind):
     statuses = {_name(r): r["status"] for r in ran.report["implementations"][0]["results"]}
     assert set(statuses.values()) == {"output-too-large"}, statuses
     assert len(statuses) == 4  # it went on after the first
-    assert ran.seconds < 30
-    assert ran.rss_mb < MAX_RSS_MB
+    assert ran.rss_mb < MAX_RSS_MB  # checked() asserts it for every run; here it is the point
 
 
 def test_a_version_that_writes_without_end_says_so(tmp_path):
@@ -177,7 +181,7 @@ def test_a_version_that_writes_without_end_says_so(tmp_path):
 def test_control_bytes_keep_every_report_valid_and_show_visibly(tmp_path):
     """Before: control bytes in the output made the JUnit report invalid XML."""
     ran = checked(tmp_path, f"--impl={make(tmp_path, 'control_bytes')}", "--select=seq-alice", "--verbose")
-    assert ran.code == 1 and ran.seconds < 20 and ran.rss_mb < MAX_RSS_MB
+    assert ran.code == 1
     result = ran.result("seq-alice")
     assert result["status"] == "fail" and result["cause"] == "P4M-CLI-5: stdout holds more than ports, one per line"
     assert "30845\\r" in result["detail"] and "\\x1b[31m" in result["actual"]["stdout"] and "\\xff" in result["detail"]
@@ -197,7 +201,7 @@ def test_control_bytes_keep_every_report_valid_and_show_visibly(tmp_path):
 )
 def test_wrong_implementations_fail_with_the_reason(tmp_path, kind, status, reason):
     ran = checked(tmp_path, f"--impl={make(tmp_path, kind)}", "--select=seq-alice")
-    assert ran.code == 1 and ran.seconds < 20 and ran.rss_mb < MAX_RSS_MB
+    assert ran.code == 1
     assert ran.status("seq-alice") == (status, reason)
     line = ran.result("seq-alice")["reproduce"]
     assert line.startswith('cd "$(mktemp -d)" && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent')
@@ -208,13 +212,13 @@ def test_wrong_implementations_fail_with_the_reason(tmp_path, kind, status, reas
 def test_a_reproducing_line_reproduces(tmp_path):
     ran = checked(tmp_path, f"--impl={make(tmp_path, 'off_by_one')}", "--select=seq-alice")
     line = ran.result("seq-alice")["reproduce"]
-    again = subprocess.run(["sh", "-c", line], capture_output=True, timeout=30, check=False)
-    assert again.stdout.decode() == ran.result("seq-alice")["actual"]["stdout"]
+    again = run(["sh", "-c", line])
+    assert again.stdout == ran.result("seq-alice")["actual"]["stdout"]
 
 
 def test_hang_is_killed_with_its_process_group(tmp_path):
     ran = checked(tmp_path, f"--impl={make(tmp_path, 'hang')}", "--select=seq-alice", "--timeout=0.5")
-    assert ran.code == 1 and ran.seconds < 10 and ran.rss_mb < MAX_RSS_MB
+    assert ran.code == 1
     assert ran.status("seq-alice")[0] == "timeout"
     assert "0.5 s" in ran.status("seq-alice")[1] and "0.5 s" in ran.stdout
     assert len(ran.result("seq-alice")["actual"]["killed"]) == 1  # the grandchild; the child itself is the call
@@ -228,7 +232,6 @@ def test_allow_timeouts_and_time_bound_cases(tmp_path):
         tmp_path, f"--impl={fake}", "--select=skip-10000-digits", "--timeout=0.3", "--allow-timeouts", "--via=options"
     )
     assert ran.code == 1 and ran.status("skip-10000-digits")[0] == "fail"  # time-bound: a timeout is a failure
-    assert ran.seconds < 10
 
 
 def test_slow_but_correct_passes_with_the_default_timeout(tmp_path):
@@ -322,7 +325,7 @@ def test_a_starting_known_differences_file_from_any_run(tmp_path):
     )
     assert ran.code == 1 and str(written) in ran.stdout
     text = written.read_text()
-    assert "# P4M-" in text and "TODO why:" in text  # grouped by cause; reasons for the maintainer to give
+    assert "# P4M-" in text and "Appendix A row " in text and "it printed: exit 0" in text  # grouped by cause
     again = checked(
         tmp_path, f"--impl=fake={fake}", "--select=sequence", "--select=cli", f"--known-differences={written}"
     )
@@ -422,24 +425,12 @@ def test_a_condition_that_cannot_be_imposed_is_skipped_with_the_reason(tmp_path)
 
 
 def test_list_cases_into_a_closed_pipe_is_quiet():
-    done = subprocess.run(
-        ["sh", "-c", f"{sys.executable} -m port4me_conformance --list-cases | head -1"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run(["sh", "-c", f"{sys.executable} -m port4me_conformance --list-cases | head -1"])
     assert done.stdout.count("\n") == 1 and done.stderr == "", done.stderr
 
 
 def test_progress_on_a_pipe_is_quiet_but_not_blind(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "port4me_conformance", f"--impl={make(tmp_path, 'right')}", "--select=seq-alice"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run([sys.executable, "-m", "port4me_conformance", f"--impl={make(tmp_path, 'right')}", "--select=seq-alice"])
     assert done.stderr.startswith("port4me-conformance: checking fake_right: 2 calls\n")
     assert "\r" not in done.stderr and len(done.stderr.splitlines()) == 2
 
@@ -576,7 +567,7 @@ class Browser:
         if self.session and not method.startswith("Target."):
             message["sessionId"] = self.session
         os.write(self._in, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + HANG_GUARD  # a hang detector: a loaded machine may answer slowly
         while time.monotonic() < deadline:
             while b"\0" in self._buffer:
                 raw, self._buffer = self._buffer.split(b"\0", 1)
@@ -593,7 +584,8 @@ class Browser:
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         self.call("Page.navigate", url=url)
-        for _ in range(200):  # until the report itself, not the blank page before it, has loaded
+        deadline = time.monotonic() + HANG_GUARD  # a hang detector: a loaded machine may load slowly
+        while time.monotonic() < deadline:  # until the report itself, not the blank page before it, has loaded
             if self.js("document.readyState === 'complete' && location.href") == url:
                 return
             time.sleep(0.05)
@@ -660,7 +652,7 @@ def test_in_process_conditions_run_in_a_forked_child_that_can_be_killed(tmp_path
         "import os, socket, time\n"
         "def main(argv, env, out, err):\n"
         "    if argv == ['hang']:\n"
-        "        time.sleep(60)\n"
+        "        time.sleep(600)\n"
         "    if argv == ['endless']:\n"
         "        while True:\n"
         "            out.write('30845\\n' * 1000)\n"
@@ -675,23 +667,22 @@ def test_in_process_conditions_run_in_a_forked_child_that_can_be_killed(tmp_path
     monkeypatch.syspath_prepend(str(tmp_path))
     adapter = InProcessAdapter("fake", "fake_main:main")
 
-    def call(argv: bytes, condition: str, timeout: float = 5):
-        start = time.monotonic()
-        outcome = adapter.run(Invocation([argv], {}, condition), timeout)
-        return outcome, time.monotonic() - start
+    def call(argv: bytes, condition: str, timeout: float = HANG_GUARD):
+        return adapter.run(Invocation([argv], {}, condition), timeout)
 
-    outcome, _ = call(b"x", "")
+    outcome = call(b"x", "")
     assert outcome.exit_code == 0 and outcome.stdout.startswith(f"{os.getuid()} ".encode())
     if sys.platform.startswith("linux") and not adapter.cannot_impose("no-ipv6"):
-        outcome, _ = call(b"x", "no-ipv6")
+        outcome = call(b"x", "no-ipv6")
         assert outcome.stdout.decode().endswith("Address family not supported by protocol\n"), outcome
-        assert call(b"x", "")[0].stdout.endswith(b" ipv6\n") == host_has_ipv6()  # the filter stayed in the child
+        assert call(b"x", "").stdout.endswith(b" ipv6\n") == host_has_ipv6()  # the filter stayed in the child
     if os.geteuid() == 0:
-        outcome, _ = call(b"x", "nameless-user")
+        outcome = call(b"x", "nameless-user")
         assert outcome.stdout.decode().startswith(f"{nameless_id()} {nameless_id()} "), outcome
-        outcome, _ = call(b"x", "unprivileged")
+        outcome = call(b"x", "unprivileged")
         assert outcome.stdout.decode().startswith("65534 65534 "), outcome
-        outcome, seconds = call(b"hang", "unprivileged", timeout=1)
-        assert outcome.timed_out and seconds < 3
-        outcome, seconds = call(b"endless", "unprivileged")
-        assert outcome.too_large and seconds < 5
+        # The fake sleeps ten minutes, then answers: a result before that is the time limit's doing.
+        outcome = call(b"hang", "unprivileged", timeout=1)
+        assert outcome.timed_out and not outcome.stdout, outcome
+        outcome = call(b"endless", "unprivileged")  # ends at the output cap, long before the hang guard
+        assert outcome.too_large and not outcome.timed_out, outcome

@@ -19,7 +19,6 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import port4me
+from port4me import NoFreePortError, UsageError
 from port4me.check import is_free
 from port4me.cli import main
-from port4me.errors import NoFreePortError, UsageError
 from port4me.find import first_free, os_free_port, random_free
 from port4me.hold import bind_port4me, with_free_port
 from port4me.lease import release
@@ -43,8 +42,10 @@ from port4me.wait import (
 )
 from port4me.who import who_holds
 
+from .conftest import HANG_GUARD, run
+
 COMMAND = str(Path(sys.executable).parent / "port4me")
-GUARD = 20
+GUARD = int(HANG_GUARD)  # a hang detector: each valid wait is given a short timeout
 FUZZ = settings(
     max_examples=150, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -134,7 +135,7 @@ def test_extension_options_through_main(argv):
 @settings(FUZZ, max_examples=25)
 @given(command_lines().filter(lambda argv: not any("\0" in arg for arg in argv)))
 def test_extension_options_through_the_installed_command(argv):
-    done = subprocess.run([COMMAND, *argv], env=env(), capture_output=True, text=True, timeout=GUARD, check=False)
+    done = run([COMMAND, *argv], env=env())
     assert_outcome(argv, done.returncode, done.stdout, done.stderr)
 
 

@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 
 import port4me
+from port4me import UsageError
+from port4me._extensions import HELP
+from port4me._quote import quote
 from port4me.check import is_free
 from port4me.cli import main
-from port4me.errors import UsageError
-from port4me.extensions import HELP
 from port4me.find import first_free, os_free_port, random_free
 from port4me.hold import bind_port4me, with_free_port
 from port4me.lease import release
-from port4me.portset import quote
 from port4me.wait import (
     async_wait_until_free,
     async_wait_until_open,
@@ -33,6 +33,8 @@ from port4me.wait import (
     wait_until_open,
 )
 from port4me.who import who_holds
+
+from .conftest import run
 
 COMMAND = str(Path(sys.executable).parent / "port4me")
 BAD = "\udcff"  # the byte 0xff on the command line, as Python decodes argv (surrogateescape)
@@ -45,9 +47,7 @@ def free_port() -> int:
 def command(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The installed command as a process; str arguments with surrogates are passed as raw bytes."""
     base = {"PATH": os.environ["PATH"], "PORT4ME_USER": "alice"}
-    return subprocess.run(
-        [COMMAND, *args], env={**base, **(env or {})}, capture_output=True, text=True, timeout=60, check=False
-    )
+    return run([COMMAND, *args], env={**base, **(env or {})})
 
 
 def in_process(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -287,12 +287,12 @@ def test_library_numbers_are_int_or_float_finite_in_range(call, tmp_path):
 def test_a_runtime_failure_to_make_a_socket_is_exit_1_not_busy():
     """EMFILE (too many open files) is not "busy" and not bad input: exit 1, one line, stdout empty."""
     code = (
-        "import resource, sys, _socket, port4me.api, port4me.check, port4me.extensions; "
+        "import resource, sys, _socket, port4me._api, port4me.check, port4me._extensions; "
         "from port4me.cli import main; "
         "resource.setrlimit(resource.RLIMIT_NOFILE, (3, 3)); "
         "sys.exit(main(['--test=40000', '--protocol=udp', '--address=127.0.0.1']))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = run([sys.executable, "-c", code])
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.startswith("port4me: ") and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr

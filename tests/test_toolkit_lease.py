@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 import port4me
-from port4me.errors import UsageError
+from port4me import UsageError
 from port4me.lease import release
+
+from .conftest import run
 
 COMMAND = str(Path(sys.executable).parent / "port4me")
 YEAR = 86400 * 366
@@ -34,7 +36,7 @@ def lease(folder: Path, *ports: int) -> int:
 
 def command(folder: Path, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ["PATH"], **env_for(folder)}
-    return subprocess.run([COMMAND, *args], env=env, capture_output=True, text=True, timeout=60, check=False)
+    return run([COMMAND, *args], env=env)
 
 
 def private(tmp_path: Path) -> Path:

@@ -169,7 +169,7 @@ def judge_library(expect: dict, answer: dict, ports: dict[str, int], requirement
     if "test" in expect:
         wanted = expect["test"] == "free"
         if answer.get("free") is not wanted:
-            return f"answered {got}, expected free: {str(wanted).lower()}", main, f"a {expect['test']} port: {got}"
+            return f"answered {got}, expected free: {str(wanted).lower()}", main, f"a {expect['test']} port: {what}"
         return None
     raise ValueError(f"not a library expectation: {expect!r}")
 
@@ -190,6 +190,7 @@ class Restart:
     seq: int
     condition: str
     reason: str
+    counts: bool = True  # a protocol break; a call that ran out of time is a result, and does not count
 
 
 class HarnessProcess:
@@ -536,8 +537,9 @@ class HarnessAdapter(Adapter):
         with self._pool.lock:
             if self.failed_start:
                 raise HarnessError(f"not run: the harness did not start ({self.failed_start})")
-            if len(self._pool.restarts) > self.max_restarts:
-                last = self._pool.restarts[-1].reason
+            broken = [r for r in self._pool.restarts if r.counts]
+            if len(broken) > self.max_restarts:
+                last = broken[-1].reason
                 raise HarnessError(
                     f"not run: the harness was restarted {self.max_restarts} times and is given up (last: {last})"
                 )
@@ -575,7 +577,7 @@ class HarnessAdapter(Adapter):
         killed = tuple(broken.kill())
         reason = f"the harness {error.reason}" + (f"; its stderr ended: {tail}" if tail else "")
         with self._pool.lock:
-            self._pool.restarts.append(Restart(seq, condition, error.reason))
+            self._pool.restarts.append(Restart(seq, condition, error.reason, error.kind != "timeout"))
         return reason, killed
 
     # -- calls
@@ -702,9 +704,11 @@ def run_dealt(work: list, jobs: int, call) -> list:
         except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
             errors.append(error)
 
-    threads = [threading.Thread(target=guarded, args=(k,), name=f"harness-worker-{k}") for k in range(jobs)]
+    # Worker 0 is the calling thread, which already holds the process that said hello.
+    threads = [threading.Thread(target=guarded, args=(k,), name=f"harness-worker-{k}") for k in range(1, jobs)]
     for thread in threads:
         thread.start()
+    guarded(0)
     for thread in threads:
         thread.join()
     if errors:
