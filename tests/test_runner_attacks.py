@@ -27,13 +27,13 @@ import jsonschema
 import pytest
 
 from .attack_fakes import make_attack
+from .conftest import HANG_GUARD
 from .fakes import make
 from .test_runner import SCHEMA, alive, checked
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "conformance/port4me_conformance"
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (device nodes, chown, cgroups, namespaces)")
-HANG_GUARD = 600  # seconds: only stops a hang; no test asserts time
 ADDRESS_SPACE = 3 << 30  # the runner and what it starts, whatever an attack does
 
 
@@ -416,7 +416,7 @@ def test_a_stream_at_the_output_limit_costs_the_runner_little_memory_at_eight_jo
     """
     fake = make_attack(tmp_path, kind)
     args = [f"--impl={fake}", "--select=seq-a*", "--select=seq-b*", "--via=options", "--jobs=8"]
-    ran = checked(tmp_path, *args, seconds=HANG_GUARD)
+    ran = checked(tmp_path, *args)
     results = ran.report["implementations"][0]["results"]
     assert len(results) >= 20 and {r["status"] for r in results} == {"fail"}
     for result in results:
