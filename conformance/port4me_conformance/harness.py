@@ -181,7 +181,7 @@ def judge_library(expect: dict, answer: dict, ports: dict[str, int], requirement
 
     main = requirements[0] if requirements else ""
     got = _shown_answer(answer)
-    what = got.split(" ")[0]
+    what = "ports" if "ports" in answer else got.split(" (")[0]  # free: true, usage error, ...
     if "ports" in expect or "port_count" in expect:
         if "ports" not in answer:
             return f"answered {got}, expected ports", main, f"{what} where ports are expected"
