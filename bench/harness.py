@@ -63,21 +63,8 @@ def library_level(cases: list[str]) -> list[str]:
     return [f"--select={case.id}" for case in chosen if not case.unit_only and not command_line_only(case)]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--node", default=shutil.which("node") or "node")
-    parser.add_argument("--r-library", help="R_LIBS with upstream R (make upstream-r); without it, R is left out")
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--json", help="also write the figures here")
-    args = parser.parse_args()
-    rows = []
-
-    def row(name: str, ours: float, theirs: float, target: float, how: str) -> None:
-        ratio = ours / theirs
-        met = ratio <= target
-        rows.append({"benchmark": name, "ratio": round(ratio, 4), "target": f"<= {target:g}", "met": met, "how": how})
-        print(f"{'ok  ' if met else 'MISS'} {name}: {ratio:.3f} (target <= {target:g}) - {how}", flush=True)
-
+def js_pair(args, row) -> bool:
+    """The JavaScript port through its harness and as a command; whether the verdicts are equal."""
     js_harness = f"js=harness-cli:{args.node} {ROOT / 'js/bin/port4me-harness.js'}"
     js_command = f"js={args.node} {ROOT / 'js/bin/port4me.cjs'}"
     seconds_harness, harnessed = conformance(js_harness, ["--seed=1"], args.jobs)
@@ -99,6 +86,28 @@ def main() -> int:
         f"{run_seconds(harnessed):.1f} s / {run_seconds(direct):.1f} s running cases "
         f"(whole runs {seconds_harness:.1f} s / {seconds_command:.1f} s), --jobs={args.jobs}, verdicts equal: {same}",
     )
+    return same
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--node", default=shutil.which("node") or "node")
+    parser.add_argument("--r-library", help="R_LIBS with upstream R (make upstream-r); without it, R is left out")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-js", action="store_true", help="leave the JavaScript pair out")
+    parser.add_argument("--json", help="also write the figures here")
+    args = parser.parse_args()
+    rows = []
+
+    def row(name: str, ours: float, theirs: float, target: float, how: str) -> None:
+        ratio = ours / theirs
+        met = ratio <= target
+        rows.append({"benchmark": name, "ratio": round(ratio, 4), "target": f"<= {target:g}", "met": met, "how": how})
+        print(f"{'ok  ' if met else 'MISS'} {name}: {ratio:.3f} (target <= {target:g}) - {how}", flush=True)
+
+    same = True
+    if not args.no_js:
+        same = js_pair(args, row)
     if args.r_library:
         env = f"env R_LIBS={args.r_library}"
         selection = library_level(R_SELECTION)
