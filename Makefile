@@ -128,8 +128,6 @@ UPSTREAM_COPY := $(abspath .upstream-src)
 R_HARNESS = $(CURDIR)/conformance/port4me_conformance/harnesses/upstream_r.R
 UPSTREAM_R_IMPL = --impl=upstream-r=harness-library:"env R_LIBS=$(abspath $(UPSTREAM_R_LIB)) Rscript $(R_HARNESS)"
 UPSTREAM_BASH_IMPL = --impl=upstream-bash="bash $(UPSTREAM_COPY)/bash/port4me"
-# Bash in make test: a fixed selection (hash, generator, test mode), about a minute; all of it in upstream-bash.
-BASH_QUICK ?= --select=hash --select=lcg --select=test
 
 .PHONY: r upstream-sources upstream-r upstream-bash upstream-r-full
 
@@ -156,15 +154,16 @@ upstream-r: r upstream-sources
 	R CMD INSTALL --no-docs --library=$(UPSTREAM_R_LIB) $(UPSTREAM_COPY)/r >/dev/null
 	@chmod -R a+rX $(UPSTREAM_R_LIB)
 
-## upstream-bash: upstream Bash 0.7.1 through every case, with its shipped known differences (tens of minutes)
+## upstream-bash: upstream Bash 0.7.1 through every case, with its shipped known differences (over an hour);
+## a call still running at 60 s is reported as a timeout (Bash is slow, not different), never a known difference
 upstream-bash: install upstream-sources
 	$(BIN)/port4me-conformance $(UPSTREAM_BASH_IMPL) --known-differences=upstream-bash-0.7.1 --timeout=60 \
-		--json=reports/upstream-bash.json
+		--allow-timeouts --json=reports/upstream-bash.json
 
 ## upstream-r-full: upstream R 0.7.1's library through every case, with its known differences and a long time limit
 upstream-r-full: install upstream-r
 	$(BIN)/port4me-conformance $(UPSTREAM_R_IMPL) --known-differences=upstream-r-0.7.1 --timeout=600 \
-		--json=reports/upstream-r.json
+		--allow-timeouts --json=reports/upstream-r.json
 
 # make test: upstream R's library and Bash's fixed selection where the sources are (tests/test_upstream_harness.py
 # runs them; they skip, saying why, without the sources).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,9 @@ HELP_NAMES = (
 )
 
 
+_SHOWN_AS_IT_IS = re.compile(r"[\n -~]*")
+
+
 def visible(data: bytes | str, limit: int = SHOWN) -> str:
     """Text a terminal, XML and HTML can show as it is: CR, tabs and every other control or
     unprintable character escaped (\\r, \\t, \\x1b, \\u2028), bytes that are not UTF-8 as \\xNN.
@@ -35,6 +39,8 @@ def visible(data: bytes | str, limit: int = SHOWN) -> str:
         total, unit = len(data), "bytes"
     else:
         text, total, unit = data[: limit + 1], len(data), "characters"
+    if _SHOWN_AS_IT_IS.fullmatch(text):  # printable ASCII and LF, the usual output: nothing to escape
+        return text if len(text) <= limit else text[:limit] + f"… ({total} {unit} in all)"
     out = []
     size = 0
     for char in text:
