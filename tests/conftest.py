@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import inspect
 import os
 import shutil
 import socket
@@ -142,8 +143,33 @@ def upstream_python() -> str:
     return python
 
 
+# Slow: more than a few seconds on a quiet machine. Whole files, and every test that runs the
+# kit whole through one of the helpers named here (the runner as a process, the mutation
+# harness, a private resolver, a harness run, the real browser). `make test-fast` skips them.
+SLOW_FILES = (
+    "test_packaging.py",  # wheels, virtual environments, PyPI
+    "test_reference.py",  # every vector against the reference, in process and as the command
+    "test_properties.py",  # hundreds of examples, some checking real sockets
+    "test_harness.py",  # the runner against harnesses, fake and real
+    "test_toolkit_resolver.py",  # network namespaces and glibc's resolver
+)
+SLOW_CALLS = ("checked(", "run_harness(", "isolated(", "conformance(", "Browser(", "make_vectors.py", "vectorgen")
+SLOW_TESTS = ("test_extension_options_through_the_installed_command", "test_isolation_contains_memory_hogs")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test that uses upstream port4me carries the upstream marker: -m "not upstream" leaves it out."""
+    """Mark tests that use upstream port4me (upstream) and the slow ones (slow), for -m to select."""
     for item in items:
         if "upstream_python" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.upstream)
+        function = getattr(item, "function", None)
+        try:
+            source = inspect.getsource(function) if function else ""
+        except (OSError, TypeError):
+            source = ""
+        if (
+            item.path.name in SLOW_FILES
+            or any(call in source for call in SLOW_CALLS)
+            or getattr(function, "__name__", "") in SLOW_TESTS
+        ):
+            item.add_marker(pytest.mark.slow)
