@@ -7,6 +7,7 @@ from itertools import islice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from port4me._portset import CandidateSet
 from port4me.algorithm import (
     MODULUS,
     PERIOD,
@@ -19,7 +20,6 @@ from port4me.algorithm import (
     seed_string,
     string_hash,
 )
-from port4me.portset import CandidateSet
 
 states = st.integers(min_value=0, max_value=MODULUS - 1)
 

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
+from port4me import __version__
+from port4me._settings import VARIABLES
 from port4me.cli import HELP, VALUE_OPTIONS, main
-from port4me.settings import VARIABLES
-from port4me.version import __version__
 
 from .conftest import HANG_GUARD
 from .conftest import run as run_process

@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import port4me
+from port4me._portset import ordered_ports
+from port4me._quote import QUOTE_LIMIT, quote
+from port4me._settings import simulated_busy_ports
 from port4me.cli import main
-from port4me.portset import QUOTE_LIMIT, ordered_ports, quote
-from port4me.settings import simulated_busy_ports
 
 from .conftest import run as run_process
 
@@ -174,7 +175,7 @@ def run_as_nameless_user(env: dict[str, str]) -> tuple[int, str, str]:
     import getpass  # noqa: F401
     import json
 
-    import port4me.api  # noqa: F401
+    import port4me._api  # noqa: F401
 
     uid = _nameless_uid()
     read_end, write_end = os.pipe()

@@ -34,7 +34,7 @@ def second(text):
 
 # Real mutants of the reference, and vectors that decide them.
 KILLED = "algorithm:string_hash:const#1:31 -> 32"  # every seed hashes differently
-LIBRARY_ONLY = "api:port4me:return#1:return -1 -> return None"  # must_work=False: no command line reaches it
+LIBRARY_ONLY = "_api:port4me:return#1:return -1 -> return None"  # must_work=False: no command line reaches it
 LOOPING = "algorithm:_walk:cond#1:member[port] -> False"  # no draw is ever a candidate: loops without output
 EXIT_CODE = "cli:run:stmt#1:sys.exit(code) -> pass"  # every error exits 0: only a process shows it
 VECTORS = ["--select=seq-alice", "--select=cli-unknown-option"]
@@ -103,9 +103,9 @@ def test_a_killed_mutant_passes(capsys, tmp_path):
 
 def test_a_listed_survivor_passes_and_an_unlisted_one_fails(capsys, tmp_path):
     entry = f"equivalent:\n- reason: library only\n  ids: ['{LIBRARY_ONLY}']\n"
-    code, out = run_harness(capsys, tmp_path, entry, f"--id={LIBRARY_ONLY}", "--module=api")
+    code, out = run_harness(capsys, tmp_path, entry, f"--id={LIBRARY_ONLY}", "--module=_api")
     assert code == 0, out
-    code, out = run_harness(capsys, tmp_path, "equivalent: []\n", f"--id={LIBRARY_ONLY}", "--module=api")
+    code, out = run_harness(capsys, tmp_path, "equivalent: []\n", f"--id={LIBRARY_ONLY}", "--module=_api")
     assert code == 1
     assert "Survivors not listed as equivalent (1)" in out and LIBRARY_ONLY in out
     assert "- return -1" in out and "+ return None" in out

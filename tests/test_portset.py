@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from port4me.portset import CandidateSet, PortListError, normalize, ordered_ports, parse_port_list, quote, subtract
+from port4me._portset import CandidateSet, PortListError, normalize, ordered_ports, parse_port_list, subtract
+from port4me._quote import quote
 
 TOKENS = {"{chrome}": lambda: [(1, 1), (7, 7)], "{firefox}": lambda: [(9, 9)]}
 

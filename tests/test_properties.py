@@ -7,8 +7,8 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from port4me._settings import VARIABLES as SPEC_VARIABLES
 from port4me.cli import VALUE_OPTIONS, main
-from port4me.settings import VARIABLES as SPEC_VARIABLES
 
 NAMES = [*VALUE_OPTIONS, "--help", "--version", "-h", "--", "--foo", "-x", ""]
 VARIABLES = [*SPEC_VARIABLES, "USER", "LOGNAME", "USERNAME"]

@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import port4me
+from port4me import NoFreePortError, UsageError
 from port4me.check import is_free
 from port4me.cli import main
-from port4me.errors import NoFreePortError, UsageError
 from port4me.find import first_free, os_free_port, random_free
 from port4me.hold import bind_port4me, with_free_port
 from port4me.lease import release

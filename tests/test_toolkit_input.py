@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 
 import port4me
+from port4me import UsageError
+from port4me._extensions import HELP
+from port4me._quote import quote
 from port4me.check import is_free
 from port4me.cli import main
-from port4me.errors import UsageError
-from port4me.extensions import HELP
 from port4me.find import first_free, os_free_port, random_free
 from port4me.hold import bind_port4me, with_free_port
 from port4me.lease import release
-from port4me.portset import quote
 from port4me.wait import (
     async_wait_until_free,
     async_wait_until_open,
@@ -287,7 +287,7 @@ def test_library_numbers_are_int_or_float_finite_in_range(call, tmp_path):
 def test_a_runtime_failure_to_make_a_socket_is_exit_1_not_busy():
     """EMFILE (too many open files) is not "busy" and not bad input: exit 1, one line, stdout empty."""
     code = (
-        "import resource, sys, _socket, port4me.api, port4me.check, port4me.extensions; "
+        "import resource, sys, _socket, port4me._api, port4me.check, port4me._extensions; "
         "from port4me.cli import main; "
         "resource.setrlimit(resource.RLIMIT_NOFILE, (3, 3)); "
         "sys.exit(main(['--test=40000', '--protocol=udp', '--address=127.0.0.1']))"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import port4me
-from port4me.errors import UsageError
+from port4me import UsageError
 from port4me.lease import release
 
 from .conftest import run

@@ -20,7 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Iterator, Sequence
 
-    from .portset import CandidateSet
+    from ._portset import CandidateSet
 
 MODULUS = 65537
 MULTIPLIER = 75

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import Port4meError, UsageError
-from .portset import quote
-from .version import SPEC_VERSION, __version__
+from ._errors import Port4meError, UsageError
+from ._quote import quote
+from ._version import SPEC_VERSION, __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -88,7 +88,7 @@ port4me {__version__}, implementing the port4me spec {SPEC_VERSION}
 
 def _extension_options() -> dict[str, str]:
     """Names of the extension options (spec section 10), loaded only when an argument needs them."""
-    from .extensions import OPTIONS
+    from ._extensions import OPTIONS
 
     return OPTIONS
 
@@ -145,7 +145,7 @@ def main(
     try:
         options, flag = parse_argv(argv)
         if flag == "help":
-            from .extensions import HELP as EXTENSIONS_HELP
+            from ._extensions import HELP as EXTENSIONS_HELP
 
             stdout.write(HELP + EXTENSIONS_HELP)
             return 0
@@ -153,11 +153,11 @@ def main(
             stdout.write(__version__ + "\n")
             return 0
         extended = {key[2:]: options.pop(key) for key in list(options) if key.startswith("x:")}
-        from .api import account_name, execute
-        from .settings import resolve
+        from ._api import account_name, execute
+        from ._settings import resolve
 
         if extended:
-            from . import extensions
+            from . import _extensions as extensions
 
             action = extensions.chosen_action(extended, options)
             if action:

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import random
 
-from .check import (
-    _NOT_HERE,
-    PROTOCOLS,
-    BadValue,
-    _socket_module,
-    _targets,
-    address_family,
-    is_free,
-    validate_choice,
-    validate_port,
-)
-from .errors import NoFreePortError
+from ._errors import NoFreePortError
+from ._sockets import NOT_HERE, address_family, bind_targets, socket_module
+from ._validate import PROTOCOLS, BadValue, validate_choice, validate_port
+from .check import is_free
 
 
 def os_free_port(protocol: str = "tcp", family: str = "ipv4", address: str | None = None) -> int:
@@ -24,8 +16,8 @@ def os_free_port(protocol: str = "tcp", family: str = "ipv4", address: str | Non
     The OS answers for one family; the port is re-checked for every protocol and family asked.
     """
     validate_choice(protocol, "protocol", PROTOCOLS)
-    _targets(family, address)  # the family is known and agrees with the address
-    socket = _socket_module()
+    bind_targets(family, address)  # the family is known and agrees with the address
+    socket = socket_module()
     af = socket.AF_INET6 if (address_family(address) or family) == "ipv6" else socket.AF_INET
     kind = socket.SOCK_DGRAM if protocol == "udp" else socket.SOCK_STREAM
     local = address or ("::" if af == socket.AF_INET6 else "0.0.0.0")
@@ -35,7 +27,7 @@ def os_free_port(protocol: str = "tcp", family: str = "ipv4", address: str | Non
             sock.bind((local, 0))
             port = sock.getsockname()[1]
         except OSError as error:
-            if error.errno in _NOT_HERE:
+            if error.errno in NOT_HERE:
                 raise BadValue("address", address, "not an address of this machine") from None
             raise
         finally:

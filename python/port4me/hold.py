@@ -7,9 +7,11 @@ import os
 import socket
 from itertools import islice
 
-from .api import port4me_gen
-from .check import _NOT_HERE, BadValue, address_family, is_free
-from .errors import NoFreePortError
+from ._api import port4me_gen
+from ._errors import NoFreePortError
+from ._sockets import NOT_HERE, address_family
+from ._validate import BadValue
+from .check import is_free
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -41,7 +43,7 @@ def _listening_socket(port: int, address: str, backlog: int) -> socket.socket | 
         sock.close()
         if error.errno in _IN_USE:
             return None
-        if error.errno in _NOT_HERE:
+        if error.errno in NOT_HERE:
             raise BadValue("address", address, "not an address of this machine") from None
         raise
     return sock

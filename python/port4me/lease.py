@@ -20,15 +20,16 @@ import os
 import stat
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 
-from .check import YEAR, shown, validate_port
-from .errors import UsageError
-from .portset import quote
+from ._errors import UsageError
+from ._quote import quote, shown
+from ._validate import YEAR, BadValue, validate_port, validate_seconds
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
 LEASES = "leases.json"
 LOCK = "lock"
@@ -153,3 +154,37 @@ def release(port: int, env: Mapping[str, str] | None = None) -> bool:
     validate_port(port)
     with locked_leases(env) as leases:
         return leases.pop(port, None) is not None
+
+
+def lease_length(value: object, source: str) -> float:
+    """A lease's length from the library: an int or float, more than 0 and less than a year."""
+    try:
+        return validate_seconds(value, "lease", positive=True)
+    except BadValue as error:
+        raise UsageError(f"invalid {source} value {shown(value)}: {error.reason}") from None
+
+
+def first_unleased_free(
+    stream: Iterator[int],
+    check: Callable[[int], bool],
+    max_tries: int,
+    seconds: float,
+    env: Mapping[str, str] | None = None,
+) -> int | None:
+    """The first port of ``stream`` that no one holds a lease on and ``check`` finds free, leased for ``seconds``.
+
+    Leased ports are skipped and are not checks: at most ``max_tries`` ports are checked.
+    Choosing the port and recording its lease happen under one lock.
+    """
+    with locked_leases(env) as leases:
+        checks = 0
+        for port in islice(stream, max_tries + len(leases) * 2):
+            if port in leases:
+                continue  # leased ports are not checks
+            checks += 1
+            if check(port):
+                leases[port] = time.time() + seconds
+                return port
+            if checks >= max_tries:
+                break
+    return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from .api import port4me
+from ._api import port4me
 from .find import os_free_port
 from .hold import bind_port4me
 

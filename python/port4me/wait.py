@@ -10,7 +10,8 @@ from __future__ import annotations
 import socket
 import time
 
-from .check import BadValue, is_free, validate_port, validate_seconds
+from ._validate import BadValue, validate_port, validate_seconds
+from .check import is_free
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only

@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import PROTOCOLS, validate_choice, validate_port
-from .errors import Port4meError
+from ._errors import Port4meError
+from ._validate import PROTOCOLS, validate_choice, validate_port
 
 
 class NeedsPsutil(Port4meError):

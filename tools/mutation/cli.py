@@ -2,7 +2,7 @@
 
     python -m tools.mutation                     # every mutant (make mutation)
     python -m tools.mutation --sample            # the fixed CI sample: one mutant in 8, by a hash of its ID
-    python -m tools.mutation --module=portset --json=reports/mutation.json
+    python -m tools.mutation --module=_portset --json=reports/mutation.json
     python -m tools.mutation --list              # the mutants and their IDs, nothing run
     python -m tools.mutation --compare=ID -- --user=alice --list=5   # reference and mutant, side by side
 
@@ -31,7 +31,8 @@ from .isolate import Limits, run_isolated
 from .mutants import OPERATORS, Mutant, find_mutants, mutated_line
 from .worker import Work, install, level, run_vectors
 
-MODULES = ["algorithm", "portset", "settings", "cli", "check", "api"]  # what decides v1 output
+# What decides v1 output: the package's modules on the command's path (file names, without .py).
+MODULES = ["algorithm", "_portset", "_settings", "cli", "check", "_api", "_quote", "_validate", "_sockets"]
 DEFAULT_SAMPLE = 8
 HERE = Path(__file__).resolve().parent
 LEVEL_ORDER = {"sequence": 0, "check": 1, "unit": 2}  # plain vectors first: a kill by them says the most

@@ -7,16 +7,18 @@ naming both options, never silently ignored.
 
 from __future__ import annotations
 
-from .check import FAMILIES, PROTOCOLS, YEAR, BadValue, address_family, probe, shown, validate_seconds
-from .errors import UsageError
-from .portset import quote
-from .settings import cli_label, whole_number
+from ._errors import UsageError
+from ._quote import quote
+from ._settings import cli_label, whole_number
+from ._sockets import address_family
+from ._validate import FAMILIES, PROTOCOLS, YEAR, BadValue
+from .check import probe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable, Mapping
 
-    from .settings import Request
+    from ._settings import Request
 
 OPTIONS = {
     "--protocol": "protocol",
@@ -81,14 +83,6 @@ def seconds(value: str, source: str, positive: bool = False) -> float:
         low = "more than 0" if positive else "at least 0"
         raise UsageError(f"invalid {source} value {quote(value)}: expected seconds like 5 or 0.5, {low}, under a year")
     return number
-
-
-def lease_seconds(value: object, source: str) -> float:
-    """A lease's length from the library: an int or float, more than 0 and less than a year."""
-    try:
-        return validate_seconds(value, "lease", positive=True)
-    except BadValue as error:
-        raise UsageError(f"invalid {source} value {shown(value)}: {error.reason}") from None
 
 
 def host_port(value: str, source: str) -> tuple[str, int]:

@@ -7,8 +7,8 @@ pass integers and iterables of ports.
 
 from __future__ import annotations
 
-from .errors import UsageError
-from .portset import (
+from ._errors import UsageError
+from ._portset import (
     CHROME_2022_10_24,
     DEFAULT_UNSAFE,
     FIREFOX_2022_10_24,
@@ -16,8 +16,8 @@ from .portset import (
     PortListError,
     ordered_ports,
     parse_port_list,
-    quote,
 )
+from ._quote import quote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
 from itertools import islice
 
+from ._errors import NoFreePortError, UsageError
+from ._settings import Request, api_label, resolve
 from .algorithm import initial_state, port_stream
 from .check import is_port_free
-from .errors import NoFreePortError, UsageError
-from .settings import Request, api_label, resolve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -53,6 +52,14 @@ def _simulated(busy: frozenset[int]) -> Callable[[int], bool]:
     return lambda port: port not in busy
 
 
+def first_free(stream: Iterator[int], check: Callable[[int], bool], max_tries: int) -> int | None:
+    """The first port of ``stream`` that ``check`` finds free, making at most ``max_tries`` checks (P4M-SEQ-5)."""
+    for port in islice(stream, max_tries):
+        if check(port):
+            return port
+    return None
+
+
 def execute(
     request: Request,
     is_free: Callable[[int], bool] | None = None,
@@ -74,24 +81,14 @@ def execute(
         return _builtin_list(islice(stream, request.list))
     stream = port_stream(state, request.candidates, request.prepend, request.skip)
     if lease is None:
-        for port in islice(stream, request.max_tries):
-            if check(port):
-                return port
+        port = first_free(stream, check, request.max_tries)
     else:
-        from .lease import locked_leases
+        from .lease import first_unleased_free
 
-        with locked_leases(env) as leases:
-            checks = 0
-            for port in islice(stream, request.max_tries + len(leases) * 2):
-                if port in leases:
-                    continue  # leased ports are not checks
-                checks += 1
-                if check(port):
-                    leases[port] = time.time() + lease
-                    return port
-                if checks >= request.max_tries:
-                    break
-    raise NoFreePortError(f"no free TCP port after {request.max_tries} checks")
+        port = first_unleased_free(stream, check, request.max_tries, lease, env)
+    if port is None:
+        raise NoFreePortError(f"no free TCP port after {request.max_tries} checks")
+    return port
 
 
 def port4me(
@@ -136,9 +133,9 @@ def port4me(
         max_tries=max_tries,
     )
     if lease is not None:
-        from .extensions import lease_seconds
+        from .lease import lease_length
 
-        lease = lease_seconds(lease, "argument 'lease'")
+        lease = lease_length(lease, "argument 'lease'")
     try:
         return execute(request, lease=lease, env=env)
     except NoFreePortError:
@@ -160,6 +157,3 @@ def port4me_gen(
     request = _request(env, True, tool=tool, user=user, prepend=prepend, include=include, exclude=exclude, skip=skip)
     state = initial_state(request.user, request.tool)
     return port_stream(state, request.candidates, request.prepend, request.skip)
-
-
-__all__ = ["account_name", "execute", "is_port_free", "port4me", "port4me_gen"]
