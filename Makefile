@@ -24,8 +24,8 @@ demo: install
 	@echo
 	@echo "Open reports/reference.html in a browser: the matrix by area and requirement, every result that did not pass."
 	@sh tools/find_python.sh --others-run $(BIN)/python || echo "The installed command's verdict is incomplete:" \
-		"its cases run as other users, who cannot start $$(readlink -f $(BIN)/python) (a folder on its path is closed to them)." \
-		"For a complete one: make clean demo PYTHON=/path/to/a/python3 that other users can run."
+		"some cases run it as another user, who cannot start $(BIN)/python ($$(readlink -f $(BIN)/python)): a folder on" \
+		"the way is closed to them. For a complete one: make clean demo PYTHON=/path/to/python3, in a folder others can enter."
 
 ## install: the reference (port4me-kit) and the runner (port4me-conformance, conformance/), editable, in .venv,
 ## with the test and dev tools (the dependency groups of pyproject.toml: pip 25.1 or newer reads them)

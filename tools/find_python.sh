@@ -35,14 +35,19 @@ candidates() {
     fi
 }
 
+# The mode string (ls -l's) gives others execute (or search) permission: x, or t with the sticky bit (/tmp).
+others_x() {
+    case "$1" in ?????????[xt]) return 0 ;; *) return 1 ;; esac
+}
+
 # Every folder from / to the file can be entered by others, and the file run by them: both
 # the path as given (a venv's bin/python, in its checkout) and the file it links to.
 reachable_by_others() {
     for file in "$(cd "$(dirname "$1")" 2>/dev/null && pwd)/$(basename "$1")" "$(readlink -f "$1")"; do
-        [ "$(stat -L -c %A "$file" 2>/dev/null | cut -c10)" = x ] || return 1
+        others_x "$(stat -L -c %A "$file" 2>/dev/null)" || return 1
         folder=$(dirname "$file")
         while :; do
-            [ "$(stat -c %A "$folder" 2>/dev/null | cut -c10)" = x ] || return 1
+            others_x "$(stat -c %A "$folder" 2>/dev/null)" || return 1
             [ "$folder" = / ] && break
             folder=$(dirname "$folder")
         done

@@ -5,7 +5,8 @@
 
 Each PART is a make target (test-python, test-mutation, ...), run as `make PART` with its
 whole output in DIR/PART.log. As each part ends, one line says how it went: its own
-closing line (pytest's "N passed", TAP's "# pass N", the kit's count) and its time. A part
+closing line (pytest's "N passed", TAP's "# pass N", the kit's count), its time and the CPU
+time of its processes (which a loaded machine does not stretch). A part
 that fails has the end of its log shown, and the path of the whole. The run fails if any
 part failed; every part is run all the same, so that one failure does not hide another.
 """
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.logs.mkdir(parents=True, exist_ok=True)
     width = max(len(part) for part in args.parts)
-    waiting, running, failed = list(args.parts), {}, []
+    waiting, running, failed, cpu = list(args.parts), {}, [], 0.0
     started = time.monotonic()
     print(f"make test: {len(args.parts)} parts, {args.jobs} at once; logs in {args.logs}/", flush=True)
     while waiting or running:
@@ -58,22 +59,27 @@ def main(argv: list[str] | None = None) -> int:
             command = [args.make, "--no-print-directory", "--silent", part]  # the log: what the part printed
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             running[process.pid] = (part, process, log, time.monotonic())
-        pid, status = os.wait()
+        pid, status, usage = os.wait4(-1, 0)  # the usage covers every process of the part that was waited for
         if pid not in running:
             continue
         part, process, log, began = running.pop(pid)
+        cpu += usage.ru_utime + usage.ru_stime
         process.returncode = os.waitstatus_to_exitcode(status)
         log.close()
         text = (args.logs / f"{part}.log").read_text(errors="replace")
         verdict = "ok" if process.returncode == 0 else f"FAILED (exit {process.returncode})"
-        print(f"  {part:<{width}}  {verdict:<6} {time.monotonic() - began:6.0f} s  {summary(text)}", flush=True)
+        took = time.monotonic() - began
+        used = usage.ru_utime + usage.ru_stime
+        line = f"  {part:<{width}}  {verdict:<6} {took:5.0f} s ({used:4.0f} s CPU)  {summary(text)}"
+        print(line, flush=True)
         if process.returncode != 0:
             failed.append(part)
             shown = text.splitlines()[-TAIL:]
             print("".join(f"    | {line}\n" for line in shown) + f"    (the whole log: {args.logs}/{part}.log)")
     took = time.monotonic() - started
     passed = len(args.parts) - len(failed)
-    print(f"make test: {took:.0f} s; failed: {', '.join(failed)}" if failed else f"make test: {took:.0f} s")
+    spent = f"make test: {took:.0f} s, {cpu:.0f} s of CPU time (load average now {os.getloadavg()[0]:.1f})"
+    print(f"{spent}; failed: {', '.join(failed)}" if failed else spent)
     print(f"parts: {passed} passed, {len(failed)} failed")
     return 1 if failed else 0
 
