@@ -53,11 +53,13 @@ def private_network() -> str:
     """
     if os.environ.get("PORT4ME_TEST_HOST_NETWORK") == "1":
         return "the host's (PORT4ME_TEST_HOST_NETWORK=1)"
-    if os.environ.get("PORT4ME_TEST_NETWORK_OF") == str(os.getpid()):
-        return "a private namespace of this process (made before)"
+    global HOST_NETWORK  # noqa: PLW0603 - set once, at import
+    pid, _, host = os.environ.get("PORT4ME_TEST_NETWORK_OF", "").partition(":")
+    if pid == str(os.getpid()):  # this module loaded twice (as conftest and as tests.conftest): the same process
+        HOST_NETWORK = int(host)
+        return "a private namespace of this process"
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         return "the host's (a private one needs root on Linux): another process may take a port a test chose"
-    global HOST_NETWORK  # noqa: PLW0603 - set once, at import
     libc = ctypes.CDLL(None, use_errno=True)
     host = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)  # for the tests that need the host's
     if libc.unshare(CLONE_NEWNET) != 0:
@@ -67,11 +69,22 @@ def private_network() -> str:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as control:
         flags = struct.unpack(IFREQ, fcntl.ioctl(control, SIOCGIFFLAGS, struct.pack(IFREQ, b"lo", 0)))[1]
         fcntl.ioctl(control, SIOCSIFFLAGS, struct.pack(IFREQ, b"lo", flags | IFF_UP))
-    os.environ["PORT4ME_TEST_NETWORK_OF"] = str(os.getpid())  # once a process, should this module load twice
+    os.environ["PORT4ME_TEST_NETWORK_OF"] = f"{os.getpid()}:{host}"  # once a process, should this module load twice
     return "a private namespace of this process (loopback only; no other process can take its ports)"
 
 
-NETWORK = private_network()  # at import, before any test (and in each pytest-xdist worker: its own)
+NETWORK = "the host's (not set up yet)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test is collected: each process that runs tests gets its network namespace.
+
+    With pytest-xdist, that is each worker, not the controller (it runs none): a worker's
+    namespace before it leaves is then the host's, where run(host_network=True) goes back to.
+    """
+    global NETWORK  # noqa: PLW0603 - set once, before the tests
+    controller = getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
+    NETWORK = "the host's (this process only hands out tests)" if controller else private_network()
 
 
 def pytest_report_header() -> str:

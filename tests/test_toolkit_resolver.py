@@ -70,7 +70,7 @@ def test_a_name_that_does_not_exist_is_a_usage_error_naming_the_option():
 def test_a_name_that_does_not_exist_is_a_value_error_of_the_library():
     """Its own resolver says NXDOMAIN: the host's might not answer at all (no network), or differently."""
     code = (
-        "from port4me.errors import UsageError\nfrom port4me.wait import is_reachable\n"
+        "from port4me import UsageError\nfrom port4me.wait import is_reachable\n"
         "try:\n    is_reachable('no-such-host.invalid', 80)\n"
         "except ValueError as error:\n    print(isinstance(error, UsageError), error)\n"
     )
