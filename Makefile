@@ -98,6 +98,9 @@ test-js-unit: setup
 test-js-kit: install setup
 	$(BIN)/port4me-conformance --impl=js="'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me.cjs'" --require-conformant \
 		--quiet --json=reports/js-conformance.json
+	$(BIN)/port4me-conformance --impl=js-harness=harness-cli:"'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me-harness.js'" \
+		--impl=js-library=harness-library:"'$$(command -v $(NODE))' '$(CURDIR)/js/bin/port4me-harness.js'" \
+		--require-conformant --quiet --json=reports/js-harness-conformance.json
 
 ## compat: the suite again on another Python, e.g. the oldest supported: make compat OLDEST=/path/to/python3.9
 compat: upstream
@@ -154,3 +157,65 @@ vectors: install
 clean:
 	rm -rf $(VENV) $(UPSTREAM) .venv-oldest reports build *.egg-info conformance/*.egg-info conformance/build \
 		.pytest_cache .ruff_cache .hypothesis js/node_modules
+
+# ---- Upstream Bash 0.7.1 and R 0.7.1, from their sources (../shared/upstream/src, or PORT4ME_UPSTREAM_SRC)
+PORT4ME_UPSTREAM_SRC ?= $(abspath $(CURDIR)/../shared/upstream/src)
+UPSTREAM_R_LIB := .upstream-r
+# Another user (the unprivileged and nobody cases) may not enter /root or a mode-700 home: the
+# sources are copied where every user can read them.
+UPSTREAM_COPY := $(abspath .upstream-src)
+R_HARNESS = $(CURDIR)/conformance/port4me_conformance/harnesses/upstream_r.R
+UPSTREAM_R_IMPL = --impl=upstream-r=harness-library:"env R_LIBS=$(abspath $(UPSTREAM_R_LIB)) Rscript $(R_HARNESS)"
+UPSTREAM_BASH_IMPL = --impl=upstream-bash="bash $(UPSTREAM_COPY)/bash/port4me"
+
+.PHONY: r upstream-sources upstream-r upstream-bash upstream-r-full
+
+## r: R (Debian's r-base-core) and its JSON package (r-cran-jsonlite), installed with apt-get where missing
+r:
+	@if ! { command -v Rscript >/dev/null && Rscript -e 'library(jsonlite)' >/dev/null 2>&1; }; then \
+	    if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi; \
+	    if [ "$$sudo" != none ] && command -v apt-get >/dev/null; then \
+	        echo "R or its jsonlite is missing: installing Debian's r-base-core and r-cran-jsonlite"; \
+	        $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core r-cran-jsonlite >/dev/null; \
+	    fi; \
+	fi; \
+	command -v Rscript >/dev/null || { echo "make: upstream R needs R (Debian: r-base-core)" >&2; exit 1; }
+
+upstream-sources:
+	@[ -d "$(PORT4ME_UPSTREAM_SRC)/bash" ] && [ -d "$(PORT4ME_UPSTREAM_SRC)/r" ] || \
+	    { echo "make: no upstream sources at $(PORT4ME_UPSTREAM_SRC) (set PORT4ME_UPSTREAM_SRC)" >&2; exit 1; }
+	@rm -rf $(UPSTREAM_COPY) && mkdir -p $(UPSTREAM_COPY) && cp -r "$(PORT4ME_UPSTREAM_SRC)/bash" "$(PORT4ME_UPSTREAM_SRC)/r" $(UPSTREAM_COPY)/ \
+	    && chmod -R a+rX $(UPSTREAM_COPY)
+
+## upstream-r: upstream's R package 0.7.1, installed from its source into .upstream-r (R CMD INSTALL)
+upstream-r: r upstream-sources
+	@mkdir -p $(UPSTREAM_R_LIB)
+	R CMD INSTALL --no-docs --library=$(UPSTREAM_R_LIB) $(UPSTREAM_COPY)/r >/dev/null
+	@chmod -R a+rX $(UPSTREAM_R_LIB)
+
+## upstream-bash: upstream Bash 0.7.1 through every case, with its shipped known differences (over an hour);
+## a call still running at 60 s is reported as a timeout (Bash is slow, not different), never a known difference
+upstream-bash: install upstream-sources
+	$(BIN)/port4me-conformance $(UPSTREAM_BASH_IMPL) --known-differences=upstream-bash-0.7.1 --timeout=60 \
+		--allow-timeouts --json=reports/upstream-bash.json
+
+## upstream-r-full: upstream R 0.7.1's library through every case, with its known differences and a long time limit
+upstream-r-full: install upstream-r
+	$(BIN)/port4me-conformance $(UPSTREAM_R_IMPL) --known-differences=upstream-r-0.7.1 --timeout=600 \
+		--allow-timeouts --json=reports/upstream-r.json
+
+# make test: upstream R's library and Bash's fixed selection where the sources are (tests/test_upstream_harness.py
+# runs them; they skip, saying why, without the sources).
+test: test-upstream-prerequisites
+.PHONY: test-upstream-prerequisites
+test-upstream-prerequisites:
+	@if [ -d "$(PORT4ME_UPSTREAM_SRC)/r" ]; then $(MAKE) --no-print-directory upstream-r; \
+	else echo "no upstream sources at $(PORT4ME_UPSTREAM_SRC): the upstream R and Bash tests will be skipped"; fi
+
+## bench-harness: kit runs through a harness against one process per call (JS, upstream R where its sources are)
+bench-harness: install node test-upstream-prerequisites
+	$(BIN)/python bench/harness.py --node="$$(command -v $(NODE))" \
+		$$([ -f $(UPSTREAM_R_LIB)/port4me/DESCRIPTION ] && echo --r-library=$(abspath $(UPSTREAM_R_LIB))) \
+		--json=reports/bench-harness.json
+
+bench: bench-harness

@@ -79,7 +79,7 @@ def test_no_free_port_is_exit_1(reference_command):
             env={"_PORT4ME_CHECK_AVAILABLE_PORTS_": ""},
         )
     assert result.returncode == 1 and result.stdout == ""
-    assert re.fullmatch(r"port4me: no free TCP port after 1 checks\n", result.stderr)
+    assert re.fullmatch(r"port4me: no free TCP port after 1 check\n", result.stderr)
 
 
 def test_closed_pipe_is_not_an_error(reference_command):

@@ -205,6 +205,17 @@ def test_a_harness_that_breaks_the_protocol_is_restarted_and_the_call_reported(t
     assert len(ran.with_status("pass")) == len(ran.results) - 1  # the new process answers the rest
 
 
+def test_the_reproducing_line_sends_the_one_call_to_a_fresh_harness(tmp_path):
+    ran = conformance(tmp_path, f"--impl=bad={fake(tmp_path, 'crash')}", *FEW, "--jobs=1", "--seed=1")
+    (broken,) = ran.with_status("crash")
+    line = broken["reproduce"]
+    assert line.startswith('cd "$(mktemp -d)" && printf') and "fake_harness_crash" in line
+    again = subprocess.run(["sh", "-c", line], capture_output=True, timeout=120, check=False)
+    answers = [json.loads(answer) for answer in again.stdout.splitlines()]
+    assert [answer["seq"] for answer in answers] == [0, 1], again.stderr
+    assert again.returncode == 0 and protocol.invalid(answers[1], "answer_cli") == ""
+
+
 def test_an_answer_that_comes_late_is_caught_at_the_next_call(tmp_path):
     ran = conformance(tmp_path, f"--impl=late={fake(tmp_path, 'late')}", *FEW, "--jobs=1", "--seed=1")
     assert ran.code == 1

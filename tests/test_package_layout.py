@@ -51,6 +51,17 @@ def test_quote_has_its_own_module():
     assert len(users) >= 5  # the messages of every layer quote values one way
 
 
+def test_type_checking_is_defined_once_with_its_reason():
+    defining = [
+        module
+        for module, tree in MODULES.items()
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "TYPE_CHECKING" for t in node.targets)
+    ]
+    assert defining == ["_typing"]
+    assert "start-up" in (ast.get_docstring(MODULES["_typing"]) or "")
+
+
 def test_every_public_module_is_named_by_the_package_face():
     face = ast.get_docstring(MODULES["__init__"]) or ""
     public = [name for name in MODULES if not name.startswith("_")]

@@ -325,7 +325,7 @@ def test_a_starting_known_differences_file_from_any_run(tmp_path):
     )
     assert ran.code == 1 and str(written) in ran.stdout
     text = written.read_text()
-    assert "# P4M-" in text and "TODO why:" in text  # grouped by cause; reasons for the maintainer to give
+    assert "# P4M-" in text and "Appendix A row " in text and "it printed: exit 0" in text  # grouped by cause
     again = checked(
         tmp_path, f"--impl=fake={fake}", "--select=sequence", "--select=cli", f"--known-differences={written}"
     )

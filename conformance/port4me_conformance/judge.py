@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +23,15 @@ HELP_NAMES = (
 )
 
 
+_SHOWN_AS_IT_IS = re.compile(r"[\n -~]*")
+
+
 def visible(data: bytes | str, limit: int = SHOWN) -> str:
     """Text a terminal, XML and HTML can show as it is: CR, tabs and every other control or
     unprintable character escaped (\\r, \\t, \\x1b, \\u2028), bytes that are not UTF-8 as \\xNN."""
     text = data.decode("utf-8", "backslashreplace") if isinstance(data, bytes) else data
+    if _SHOWN_AS_IT_IS.fullmatch(text):  # printable ASCII and LF, the usual output: nothing to escape
+        return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters in all)"
     out = []
     for char in text:
         if char == "\n" or (char.isprintable() and char != "\\") or char == " ":

@@ -51,19 +51,24 @@ def load(path: Path, cases: list[Case]) -> dict[str, str]:
     return known
 
 
-WRITTEN = (FAIL, CRASH, TIMEOUT, TOO_LARGE, XFAIL)
+# A timeout is never written: it is a slow host, or a hang that a person names by hand (INTERPRETING 6).
+WRITTEN = (FAIL, CRASH, TOO_LARGE, XFAIL)
 
 
 def starting_file(name: str, version: str, results: list[Result], via: str, header: list[str]) -> str:
     """A known-differences file listing every result that failed, grouped by cause.
 
-    Each reason says what differs, and the spec decisions (Appendix A) the case cites;
-    a maintainer replaces it with why.  Entries already listed keep their reasons.
+    Each reason says what differs, what the implementation printed, and the row of the
+    spec's Appendix A that decides the case; entries already listed keep their reasons.
+    Timeouts are left out, named in a comment at the end.
     """
+    from .appendix import reason as appendix_reason
+
     failing: dict[str, list[Result]] = {}
     for result in results:
         if result.status in WRITTEN:
             failing.setdefault(result.case.id, []).append(result)
+    timed_out = [r.name for r in results if r.status == TIMEOUT]
     groups: dict[str, list[tuple[str, str]]] = {}
     for case_id, found in failing.items():
         case = found[0].case
@@ -72,7 +77,7 @@ def starting_file(name: str, version: str, results: list[Result], via: str, head
             key = case_id if every else f"{case_id}@{result.variant}"
             cause = result.cause or result.reason
             # Listed before: keep the maintainer's reason.
-            reason = result.reason if result.status == XFAIL else _reason(case, result.reason)
+            reason = result.reason if result.status == XFAIL else appendix_reason(result)
             groups.setdefault(cause, []).append((key, reason))
     lines = [f"# {line}" for line in header]
     lines += [f"implementation: {json.dumps(f'{name} {version}'.strip())}", "differences:"]
@@ -82,6 +87,12 @@ def starting_file(name: str, version: str, results: list[Result], via: str, head
             lines += [f"- id: {key}", f"  reason: {json.dumps(reason)}"]
     if not groups:
         lines[-1] = "differences: []"
+    if timed_out:
+        lines += [
+            f"# Not listed: {len(timed_out)} results timed out. A timeout is never a known difference: run with a",
+            "# longer --timeout, or list a real hang by hand with a reason that says why it never ends:",
+            *(f"#   {name}" for name in timed_out),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -94,14 +105,6 @@ def header(run, session) -> list[str]:
         f"Known differences of {run.name}, written by port4me-conformance {__version__} on {datetime.date.today()}",
         f"from a run against the spec {vectors.get('spec_version')} vectors {vectors.get('vectors_version')}",
         f"({vectors.get('digest')}). Give each entry the reason why your implementation differs",
-        "(a TODO reason says only what differs). Entries are grouped by cause. A listed case that",
-        "passes fails the run, so the file cannot go stale.",
+        "(each says what differs, what it printed and the Appendix A row that decides it). Entries",
+        "are grouped by cause. A listed case that passes fails the run, so the file cannot go stale.",
     ]
-
-
-def _reason(case: Case, observed: str) -> str:
-    decisions = case.data.get("decisions") or []
-    if not decisions:
-        return f"TODO why: {observed}"
-    cited = ", ".join(str(n) for n in decisions)
-    return f"decision{'s' if len(decisions) > 1 else ''} {cited} (spec Appendix A): {observed}"

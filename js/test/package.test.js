@@ -53,5 +53,5 @@ test('npm pack ships the command, the library, the declarations and the README, 
   });
   assert.equal(result.status, 0, result.stderr);
   const files = JSON.parse(result.stdout)[0].files.map((file) => file.path).sort();
-  assert.deepEqual(files, ['README.md', 'bin/port4me.cjs', 'index.d.ts', 'lib/check.js', 'lib/cli.js', 'lib/core.js', 'lib/errors.js', 'lib/port4me.js', 'package.json']);
+  assert.deepEqual(files, ['README.md', 'bin/port4me-harness.js', 'bin/port4me.cjs', 'index.d.ts', 'lib/check.js', 'lib/cli.js', 'lib/core.js', 'lib/errors.js', 'lib/port4me.js', 'package.json']);
 });

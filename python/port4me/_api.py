@@ -6,11 +6,12 @@ import os
 from itertools import islice
 
 from ._errors import NoFreePortError, UsageError
+from ._quote import shown
 from ._settings import Request, api_label, resolve
+from ._typing import TYPE_CHECKING
 from .algorithm import initial_state, port_stream
 from .check import is_port_free
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
@@ -44,6 +45,10 @@ def _request(env: Mapping[str, str] | None, sequence_only: bool = False, **optio
     environ = os.environ if env is None else env
     if not isinstance(environ, MappingType):
         raise UsageError(f"argument 'env' must be a mapping of variable names to strings, not {type(env).__name__}")
+    if env is not None:
+        for name in env:  # a value is checked when it is read: each mode reads only its own (P4M-ENV-6)
+            if not isinstance(name, str):
+                raise UsageError(f"argument 'env' must map variable names (strings) to strings, not {shown(name)}")
     return resolve(options, environ, account_name, api_label, sequence_only)
 
 
@@ -52,12 +57,12 @@ def _simulated(busy: frozenset[int]) -> Callable[[int], bool]:
     return lambda port: port not in busy
 
 
-def first_free(stream: Iterator[int], check: Callable[[int], bool], max_tries: int) -> int | None:
-    """The first port of ``stream`` that ``check`` finds free, making at most ``max_tries`` checks (P4M-SEQ-5)."""
+def first_free(stream: Iterator[int], check: Callable[[int], bool], max_tries: int) -> tuple[int | None, int]:
+    """The first port of ``stream`` that ``check`` finds free (None if none), and the checks made (P4M-SEQ-5)."""
     for port in islice(stream, max_tries):
         if check(port):
-            return port
-    return None
+            return port, 0  # the count matters only when none is free
+    return None, max_tries  # the stream never ends: every try was a check
 
 
 def execute(
@@ -81,14 +86,16 @@ def execute(
         return _builtin_list(islice(stream, request.list))
     stream = port_stream(state, request.candidates, request.prepend, request.skip)
     if lease is None:
-        port = first_free(stream, check, request.max_tries)
+        port, checks = first_free(stream, check, request.max_tries)
     else:
         from .lease import first_unleased_free
 
-        port = first_unleased_free(stream, check, request.max_tries, lease, env)
-    if port is None:
-        raise NoFreePortError(f"no free TCP port after {request.max_tries} checks")
-    return port
+        port, checks = first_unleased_free(stream, check, request.max_tries, lease, env)
+    if port is not None:
+        return port
+    if checks == 0:
+        raise NoFreePortError("no free TCP port: every port the search reached is leased by another port4me --lease")
+    raise NoFreePortError(f"no free TCP port after {checks} check{'' if checks == 1 else 's'}")
 
 
 def port4me(

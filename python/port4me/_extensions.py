@@ -7,14 +7,14 @@ naming both options, never silently ignored.
 
 from __future__ import annotations
 
-from ._errors import UsageError
+from ._errors import Port4meError, UsageError
 from ._quote import quote
 from ._settings import cli_label, whole_number
 from ._sockets import address_family
+from ._typing import TYPE_CHECKING
 from ._validate import FAMILIES, PROTOCOLS, YEAR, BadValue
 from .check import probe
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable, Mapping
 
@@ -171,8 +171,8 @@ def checker(values: Mapping[str, str]) -> Callable[[int], bool] | None:
     return lambda port: is_free(port, **options)  # type: ignore[arg-type]
 
 
-def run_action(action: str, values: Mapping[str, str], stdout) -> int:
-    """--who, --wait-free, --wait-open, --reachable: exit 0 yes, 1 no (or timed out)."""
+def run_action(action: str, values: Mapping[str, str]) -> tuple[int, str]:
+    """--who, --wait-free, --wait-open, --reachable: exit 0 yes, 1 no (or timed out), and what to print."""
     text = values[action]
     timeout = seconds(values.get("timeout") or ("1" if action == "reachable" else "10"), "--timeout")
     interval = seconds(values.get("interval") or "0.1", "--interval")
@@ -182,20 +182,23 @@ def run_action(action: str, values: Mapping[str, str], stdout) -> int:
         protocol = values.get("protocol") or "both"
         if protocol not in PROTOCOLS:
             raise UsageError(f"invalid --protocol value {quote(protocol)}: expected tcp, udp or both")
-        holders = who_holds(whole_number(text, "--who", 1, 65535), protocol)
-        stdout.write("".join(f"{holder}\n" for holder in holders))
-        return 0 if holders else 1
+        port = whole_number(text, "--who", 1, 65535)
+        holders = who_holds(port, protocol)
+        if not holders:
+            kinds = "TCP or UDP" if protocol == "both" else protocol.upper()
+            raise Port4meError(f"no {kinds} socket is on port {port}")
+        return 0, "".join(f"{holder}\n" for holder in holders)
     from . import wait
 
     if action == "wait_free":
         port = whole_number(text, "--wait-free", 1, 65535)
         wait.wait_until_free(port, timeout, interval, **check_options(values))  # type: ignore[arg-type]
-        return 0
+        return 0, ""
     host, port = host_port(text, option(action))
     try:
         if action == "wait_open":
             wait.wait_until_open(host, port, timeout, interval)
-            return 0
-        return 0 if wait.is_reachable(host, port, timeout) else 1
+            return 0, ""
+        return (0 if wait.is_reachable(host, port, timeout) else 1), ""
     except BadValue as error:  # the name does not resolve: say so in the option's words
         raise UsageError(f"invalid {option(action)} value {quote(text)}: {error.reason}") from None

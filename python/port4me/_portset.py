@@ -8,8 +8,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from ._quote import quote
-
-TYPE_CHECKING = False
+from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable, Iterable, Iterator, Mapping

@@ -18,18 +18,28 @@ def quote(value: str) -> str:
 
 
 def _quoted(value: str) -> str:
+    return "'" + escaped(value).replace("'", "\\'") + "'"
+
+
+def escaped(text: str) -> str:
+    """``text`` on one line, safe to print to a terminal: nothing in it can move the cursor or end the line.
+
+    A backslash is doubled; a byte that was not UTF-8 (a surrogate escape of os.fsdecode)
+    shows as \\xNN; any other unprintable character (a control, a line or paragraph
+    separator, a lone surrogate) as in a Python string literal: \\n, \\x1b, \\u2028.
+    """
     out = []
-    for char in value:
+    for char in text:
         code = ord(char)
-        if char in "'\\":
-            out.append("\\" + char)
-        elif 0xDC80 <= code <= 0xDCFF:  # a byte that os.fsdecode could not decode
+        if char == "\\":
+            out.append("\\\\")
+        elif 0xDC80 <= code <= 0xDCFF:
             out.append(f"\\x{code - 0xDC00:02x}")
         elif char.isprintable():
             out.append(char)
         else:
             out.append(char.encode("unicode_escape", "backslashreplace").decode("ascii"))
-    return "'" + "".join(out) + "'"
+    return "".join(out)
 
 
 def shown(value: object) -> str:

@@ -17,9 +17,9 @@ from ._portset import (
     ordered_ports,
     parse_port_list,
 )
-from ._quote import quote
+from ._quote import quote, shown
+from ._typing import TYPE_CHECKING
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable, Mapping
 
@@ -58,8 +58,8 @@ class Request:
             setattr(self, name, fields.get(name))
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"Request({shown})"
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"Request({fields})"
 
 
 def variable_name(setting: str) -> str:
@@ -91,7 +91,7 @@ class _Reader:
             return None
         value, source = found
         if not isinstance(value, str):
-            raise UsageError(f"invalid {source} value {value!r}: expected a string")
+            raise UsageError(f"invalid {source} value {shown(value)}: expected a string")
         return check_utf8(value, source)
 
     def count(self, setting: str, low: int, high: int | None, default: int) -> int:
@@ -152,7 +152,7 @@ def variable(env: Mapping[str, object], name: str, default: str = "") -> str:
     """The environment variable's value, or ``default`` when it is not set; it must be a string."""
     value = env.get(name, default)
     if not isinstance(value, str):
-        raise UsageError(f"invalid {name} value {value!r}: expected a string")
+        raise UsageError(f"invalid {name} value {shown(value)}: expected a string")
     return value
 
 
@@ -181,7 +181,7 @@ def check_utf8(value: str, source: str) -> str:
 def whole_number(value: object, source: str, low: int, high: int | None) -> int:
     """Parse ``[0-9]+`` (or take an int) and check that it lies in [low, high]."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise UsageError(f"invalid {source} value {value!r}: expected a whole number")
+        raise UsageError(f"invalid {source} value {shown(value)}: expected a whole number")
     if isinstance(value, str):
         if not (value.isascii() and value.isdigit()):
             raise UsageError(f"invalid {source} value {quote(value)}: expected a whole number{_bounds(low, high)}")
@@ -189,8 +189,8 @@ def whole_number(value: object, source: str, low: int, high: int | None) -> int:
     else:
         number = value
     if number < low or (high is not None and number > high):
-        shown = quote(value) if isinstance(value, str) else _number_text(value)
-        raise UsageError(f"invalid {source} value {shown}: expected a whole number{_bounds(low, high)}")
+        text = quote(value) if isinstance(value, str) else _number_text(value)
+        raise UsageError(f"invalid {source} value {text}: expected a whole number{_bounds(low, high)}")
     return number
 
 
@@ -231,7 +231,7 @@ def ports_from_iterable(value: object, source: str) -> list[tuple[int, int]]:
     try:
         items = iter(value)  # type: ignore[call-overload]
     except TypeError:
-        raise UsageError(f"invalid {source} value {value!r}: expected a port list or integers") from None
+        raise UsageError(f"invalid {source} value {shown(value)}: expected a port list or integers") from None
     intervals = []
     for port in items:
         _check_port(port, source)
@@ -242,7 +242,7 @@ def ports_from_iterable(value: object, source: str) -> list[tuple[int, int]]:
 
 def _check_port(port: object, source: str) -> None:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise UsageError(f"invalid {source} value: {port!r} is not a port from 0 to 65535")
+        raise UsageError(f"invalid {source} value: {shown(port)} is not a port from 0 to 65535")
 
 
 def cli_label(setting: str) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
 from ._errors import Port4meError, UsageError
 from ._quote import quote
+from ._typing import TYPE_CHECKING
 from ._version import SPEC_VERSION, __version__
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Mapping, Sequence
     from typing import TextIO
@@ -68,7 +69,9 @@ More environment variables:
                                   set it empty, or to 0, to exclude none)
   PORT4ME_EXCLUDE_UNSAFE_CHROME   what {{chrome}} stands for (default: Chrome's list
   PORT4ME_EXCLUDE_UNSAFE_FIREFOX  and Firefox's, both of 2022-10-24)
-  _PORT4ME_CHECK_AVAILABLE_PORTS_ set to "any" to treat every port as free (testing)
+  _PORT4ME_CHECK_AVAILABLE_PORTS_ for tests of scripts: "any" treats every port as
+                                  free, "any-except:PORTS" every port but PORTS;
+                                  no socket is opened
 
 A port is free when a TCP server could listen on it on every IPv4 and IPv6
 address right now.
@@ -137,50 +140,62 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Run the command; return its exit code.  Arguments default to the process's own."""
+    """Run the command; return its exit code.  Arguments default to the process's own.
+
+    An error writing to ``stdout`` propagates (an OSError): run() reports it as one line
+    and exit 1. An error writing the message to ``stderr`` changes no exit code.
+    """
     argv = sys.argv[1:] if argv is None else argv
     env = os.environ if env is None else env
     stdout = sys.stdout if stdout is None else stdout
     stderr = sys.stderr if stderr is None else stderr
     try:
-        options, flag = parse_argv(argv)
-        if flag == "help":
-            from ._extensions import HELP as EXTENSIONS_HELP
-
-            stdout.write(HELP + EXTENSIONS_HELP)
-            return 0
-        if flag == "version":
-            stdout.write(__version__ + "\n")
-            return 0
-        extended = {key[2:]: options.pop(key) for key in list(options) if key.startswith("x:")}
-        from ._api import account_name, execute
-        from ._settings import resolve
-
-        if extended:
-            from . import _extensions as extensions
-
-            action = extensions.chosen_action(extended, options)
-            if action:
-                return extensions.run_action(action, extended, stdout)
-            request = resolve(options, env, account_name)
-            check, lease = extensions.search_options(extended, request, options)
-            result = execute(request, check, lease, env)
-        else:
-            result = execute(resolve(options, env, account_name))
+        code, output = _outcome(argv, env)
     except Port4meError as error:
-        stderr.write(f"port4me: {error}\n")
-        return error.exit_code
+        return _complain(stderr, str(error), error.exit_code)
     except TimeoutError as error:
-        stderr.write(f"port4me: {error}\n")
-        return 1
+        return _complain(stderr, str(error), 1)
     except OSError as error:
-        stderr.write(f"port4me: cannot check ports: {error.strerror or error}\n")
-        return 1
+        return _complain(stderr, f"cannot check ports: {error.strerror or error}", 1)
+    stdout.write(output)
+    return code
+
+
+def _outcome(argv: Sequence[str], env: Mapping[str, str]) -> tuple[int, str]:
+    """The exit code and what goes to stdout, or an exception for stderr."""
+    options, flag = parse_argv(argv)
+    if flag == "help":
+        from ._extensions import HELP as EXTENSIONS_HELP
+
+        return 0, HELP + EXTENSIONS_HELP
+    if flag == "version":
+        return 0, __version__ + "\n"
+    extended = {key[2:]: options.pop(key) for key in list(options) if key.startswith("x:")}
+    from ._api import account_name, execute
+    from ._settings import resolve
+
+    if extended:
+        from . import _extensions as extensions
+
+        action = extensions.chosen_action(extended, options)
+        if action:
+            return extensions.run_action(action, extended)
+        request = resolve(options, env, account_name)
+        check, lease = extensions.search_options(extended, request, options)
+        result = execute(request, check, lease, env)
+    else:
+        result = execute(resolve(options, env, account_name))
     if isinstance(result, bool):
-        return 0 if result else 1
+        return (0 if result else 1), ""
     ports = result if isinstance(result, list) else [result]
-    stdout.write("".join(f"{port}\n" for port in ports))
-    return 0
+    return 0, "".join(f"{port}\n" for port in ports)
+
+
+def _complain(stderr: TextIO, message: str, code: int) -> int:
+    """Write the one-line error and return ``code``; a stderr that cannot take it (2>/dev/full) changes nothing."""
+    with contextlib.suppress(OSError):
+        stderr.write(f"port4me: {message}\n")
+    return code
 
 
 def run() -> None:
@@ -193,9 +208,23 @@ def run() -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (port4me --list=100 | head -1): not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard(sys.stdout)
         code = 0
+    except OSError as error:  # stdout cannot take the output: a full disk, /dev/full, an I/O error
+        _discard(sys.stdout)
+        code = _complain(sys.stderr, f"cannot write the output: {error.strerror or error}", 1)
     except KeyboardInterrupt:
         code = 130
+    try:
+        sys.stderr.flush()
+    except OSError:
+        _discard(sys.stderr)
     sys.exit(code)
+
+
+def _discard(stream: TextIO) -> None:
+    """Point the stream at the null device, so that what it still holds cannot fail Python's last flush (exit 120)."""
+    with contextlib.suppress(OSError, ValueError):  # ValueError: a stream without a descriptor
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)

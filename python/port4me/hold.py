@@ -10,10 +10,10 @@ from itertools import islice
 from ._api import port4me_gen
 from ._errors import NoFreePortError
 from ._sockets import NOT_HERE, address_family
+from ._typing import TYPE_CHECKING
 from ._validate import BadValue
 from .check import is_free
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable
     from typing import TypeVar

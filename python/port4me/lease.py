@@ -1,15 +1,29 @@
 """Cross-process leases: processes of one user asking at the same moment get different ports.
 
-A lease is an entry in a JSON file in the user's runtime directory, read and written
-under an exclusive lock, so choosing a port and recording it are one atomic step.
-Leases expire; only leasing calls read them, so plain port4me() calls (and every v1
-command line, spec P4M-CLI-8) give the same answers as before.
+A lease is an entry in a JSON file in the user's lease folder, read and written under an
+exclusive lock, so choosing a port and recording it are one atomic step. Leases expire;
+only leasing calls read them, so plain port4me() calls (and every v1 command line, spec
+P4M-CLI-8) give the same answers as before.
 
-The folder must be the caller's own and writable by nobody else, and is used through
-a descriptor: no name in it is followed if it is a symbolic link, the new state is
-written to an unpredictable name created exclusively, then renamed over the old one.
-State that is not what this module writes (hand edits, a crash, another version) is
-cleaned, keeping every entry that is still a valid lease.
+The lease folder is the first of:
+
+1. ``PORT4ME_LEASE_DIR``, which must be an absolute path (a relative one would depend on
+   the caller's current folder, so that two callers could use two folders: it is refused);
+2. ``$XDG_RUNTIME_DIR/port4me`` (a folder the system makes for the user at login, which
+   no one else can make first), when ``XDG_RUNTIME_DIR`` is an absolute path (the XDG base
+   directory spec: a relative one is ignored);
+3. ``port4me-<uid>`` in ``$TMPDIR`` (an absolute path), else in /tmp;
+4. when another user made that name first, or it cannot be used otherwise:
+   ``leases-<host>`` in ``$XDG_CACHE_HOME/port4me``, else in ``~/.cache/port4me`` (a home
+   folder no one else can write; the host name keeps the hosts that share a home apart).
+
+Every folder on its path must be safe (``_private``: links and folders on the way belong to
+the user or root, no one else can write the folder), and the folder is used through a
+descriptor: no name in it is followed if it is a symbolic link, the new state is written to
+an unpredictable name created exclusively, then renamed over the old one, and temporary
+files that a crash left behind are removed. State that is not what this module writes (hand
+edits, a crash, another version, a FIFO) is replaced, keeping every entry that is still a
+valid lease.
 """
 
 from __future__ import annotations
@@ -18,70 +32,118 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 import time
 from itertools import islice
 from pathlib import Path
 
-from ._errors import UsageError
+from ._errors import Port4meError, UsageError
+from ._private import Unusable, open_private
 from ._quote import quote, shown
+from ._typing import TYPE_CHECKING
 from ._validate import YEAR, BadValue, validate_port, validate_seconds
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable, Iterator, Mapping
 
 LEASES = "leases.json"
 LOCK = "lock"
+_TEMPORARY = f".{LEASES}."  # then 24 lowercase hexadecimal digits
+_HEX = frozenset("0123456789abcdef")
 _MAX_BYTES = 8 << 20  # all 65535 ports leased take about 2 MB
-_NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK  # O_NONBLOCK: opening a FIFO must not wait
 
 
-def lease_directory(env: Mapping[str, str] | None = None) -> tuple[Path, str]:
-    """The lease folder and where it came from: PORT4ME_LEASE_DIR, $XDG_RUNTIME_DIR/port4me, or the temp dir."""
-    env = os.environ if env is None else env
-    for name, under in (("PORT4ME_LEASE_DIR", ""), ("XDG_RUNTIME_DIR", "port4me")):
-        value = env.get(name)
-        if value:
-            if not isinstance(value, str) or "\0" in value:
-                raise UsageError(f"invalid {name} value {shown(value)}: expected a folder")
-            return Path(value) / under, name
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"port4me-{uid}", "the temporary folder"
-
-
-def _unsafe(directory: Path, source: str, why: str) -> UsageError:
-    return UsageError(f"unsafe lease folder {quote(str(directory))} ({source}): {why}; use a folder only you can write")
-
-
-def _open_private(directory: Path, source: str) -> int:
-    """A descriptor of the folder, created if missing, after checking that only the caller can write it."""
+def _path(env: Mapping[str, object], name: str, required: bool = False) -> str | None:
+    """An absolute path from a variable; None if unset or empty, or relative unless ``required``."""
+    value = env.get(name)
+    if not value:
+        return None
+    if not isinstance(value, str) or "\0" in value:
+        raise UsageError(f"invalid {name} value {shown(value)}: expected the path of a folder")
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW)
+        os.fsencode(value)
+    except UnicodeEncodeError:  # a lone surrogate: no file has this name
+        raise UsageError(f"invalid {name} value {quote(value)}: not a file name") from None
+    if Path(value).is_absolute():
+        return value
+    if required:
+        raise UsageError(f"invalid {name} value {quote(value)}: expected an absolute path")
+    return None
+
+
+def _cache_folder(env: Mapping[str, object]) -> Path | None:
+    """Where a squatted temporary folder is replaced: the user's cache folder, one folder per host."""
+    cache = _path(env, "XDG_CACHE_HOME")
+    if cache is None:
+        home = _path(env, "HOME")
+        if home is None and not env.get("HOME"):
+            import pwd
+
+            try:
+                home = pwd.getpwuid(os.getuid()).pw_dir
+            except KeyError:
+                home = None
+            home = home if home and Path(home).is_absolute() else None
+        if home is None:
+            return None
+        cache = str(Path(home) / ".cache")
+    host = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in os.uname().nodename[:64])
+    return Path(cache) / "port4me" / f"leases-{host or 'localhost'}"
+
+
+def _open_folder(env: Mapping[str, str] | None) -> tuple[int, Path, str]:
+    """The lease folder (a descriptor, the path, where it came from), chosen as the module says."""
+    env = os.environ if env is None else env
+    explicit = _path(env, "PORT4ME_LEASE_DIR", required=True)
+    if explicit:
+        return open_private(Path(explicit), "PORT4ME_LEASE_DIR"), Path(explicit), "PORT4ME_LEASE_DIR"
+    runtime = _path(env, "XDG_RUNTIME_DIR")
+    if runtime:
+        folder = Path(runtime) / "port4me"
+        return open_private(folder, "XDG_RUNTIME_DIR"), folder, "XDG_RUNTIME_DIR"
+    temporary = Path(_path(env, "TMPDIR") or "/tmp") / f"port4me-{os.getuid()}"
+    try:
+        return open_private(temporary, "the temporary folder"), temporary, "the temporary folder"
+    except Unusable as error:
+        fallback = _cache_folder(env)
+        if fallback is None:
+            advice = "and there is no home folder to use instead; set PORT4ME_LEASE_DIR to a folder only you can write"
+            raise Unusable(temporary, error.source, f"{error.why}, {advice}", unsafe=False) from None
+        source = f"the cache folder, as {quote(str(temporary))} in the temporary folder: {error.why}"
+        return open_private(fallback, source), fallback, source
+
+
+def _open_lock(folder: int, directory: Path, source: str) -> int:
+    try:
+        lock = os.open(LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600, dir_fd=folder)
     except OSError as error:
-        if directory.is_symlink():
-            raise _unsafe(directory, source, "it is a symbolic link") from None
-        raise UsageError(f"cannot use lease folder {quote(str(directory))} ({source}): {error.strerror}") from None
-    info = os.fstat(fd)
-    why = None
-    if not stat.S_ISDIR(info.st_mode):
-        why = "it is not a folder"
-    elif hasattr(os, "getuid") and info.st_uid != os.getuid():
-        why = "it belongs to another user"
-    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        why = "others can write to it"
-    if why:
-        os.close(fd)
-        raise _unsafe(directory, source, why)
-    return fd
+        raise Unusable(directory, source, f"cannot open its lock file: {error.strerror}", unsafe=False) from None
+    if not stat.S_ISREG(os.fstat(lock).st_mode):
+        os.close(lock)
+        raise Unusable(directory, source, f"its {LOCK} is not a regular file; remove it", unsafe=False)
+    return lock
 
 
-def _read(folder: int) -> bytes:
+def _remove_stale(folder: int) -> None:
+    """Remove the temporary files of writers that died before their rename (the lock is held: no writer is alive)."""
+    for name in os.listdir(folder):
+        if name.startswith(_TEMPORARY) and len(name) == len(_TEMPORARY) + 24 and _HEX.issuperset(name[-24:]):
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=folder)
+
+
+def _read(folder: int, directory: Path, source: str) -> bytes:
+    """The lease file's content; nothing if there is none or it is not a regular file (it will be replaced)."""
     try:
         fd = os.open(LEASES, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
     except OSError:
-        return b""  # none yet, or a link, which is not a lease file
+        return b""  # none yet, a link (not a lease file), or not ours to read: replaced on writing
+    kind = os.fstat(fd).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(fd)
+        if stat.S_ISDIR(kind):  # a rename cannot replace a folder
+            raise Unusable(directory, source, f"its {LEASES} is a folder, not a file; remove it", unsafe=False)
+        return b""  # a FIFO, a socket: replaced on writing
     with os.fdopen(fd, "rb") as file:
         return file.read(_MAX_BYTES + 1)
 
@@ -110,18 +172,22 @@ def valid_leases(content: bytes, now: float) -> dict[int, float]:
     return leases
 
 
-def _write(folder: int, leases: dict[int, float]) -> None:
+def _write(folder: int, leases: dict[int, float], directory: Path, source: str) -> None:
     """Write to a new file of an unpredictable name (exclusive, no link followed), then rename it into place."""
-    temporary = f".{LEASES}.{os.urandom(12).hex()}"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=folder)
+    temporary = f"{_TEMPORARY}{os.urandom(12).hex()}"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump({str(port): until for port, until in sorted(leases.items())}, file)
-        os.replace(temporary, LEASES, src_dir_fd=folder, dst_dir_fd=folder)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary, dir_fd=folder)
-        raise
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                json.dump({str(port): until for port, until in sorted(leases.items())}, file)
+            os.replace(temporary, LEASES, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+            raise
+    except OSError as error:  # a full disk, a quota, an I/O error: the lease is not recorded
+        where = f"{quote(str(directory))} ({source})"
+        raise Port4meError(f"cannot record the leases in {where}: {error.strerror or error}") from error
 
 
 @contextlib.contextmanager
@@ -131,18 +197,15 @@ def locked_leases(env: Mapping[str, str] | None = None) -> Iterator[dict[int, fl
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         raise UsageError("leases need fcntl (POSIX systems)") from None
-    directory, source = lease_directory(env)
-    folder = _open_private(directory, source)
+    folder, directory, source = _open_folder(env)
     try:
-        try:
-            lock = os.open(LOCK, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600, dir_fd=folder)
-        except OSError as error:
-            raise _unsafe(directory, source, f"cannot open its lock file ({error.strerror})") from None
+        lock = _open_lock(folder, directory, source)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            leases = valid_leases(_read(folder), time.time())
+            _remove_stale(folder)
+            leases = valid_leases(_read(folder, directory, source), time.time())
             yield leases
-            _write(folder, leases)
+            _write(folder, leases, directory, source)
         finally:
             os.close(lock)  # closing releases the lock
     finally:
@@ -170,11 +233,12 @@ def first_unleased_free(
     max_tries: int,
     seconds: float,
     env: Mapping[str, str] | None = None,
-) -> int | None:
+) -> tuple[int | None, int]:
     """The first port of ``stream`` that no one holds a lease on and ``check`` finds free, leased for ``seconds``.
 
-    Leased ports are skipped and are not checks: at most ``max_tries`` ports are checked.
-    Choosing the port and recording its lease happen under one lock.
+    Returns the port (None if there is none) and the number of checks made. Leased ports
+    are skipped and are not checks: at most ``max_tries`` ports are checked. Choosing the
+    port and recording its lease happen under one lock.
     """
     with locked_leases(env) as leases:
         checks = 0
@@ -184,7 +248,7 @@ def first_unleased_free(
             checks += 1
             if check(port):
                 leases[port] = time.time() + seconds
-                return port
+                return port, checks
             if checks >= max_tries:
                 break
-    return None
+    return None, checks

@@ -10,10 +10,10 @@ from __future__ import annotations
 import socket
 import time
 
+from ._typing import TYPE_CHECKING
 from ._validate import BadValue, validate_port, validate_seconds
 from .check import is_free
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Callable
 
@@ -129,7 +129,8 @@ def _open_condition(host: str, port: int, timeout: float, interval: float) -> tu
             addresses.extend(_lookup(host, port, max(deadline - time.monotonic(), 0.0)))
         return bool(addresses) and _connect_any(addresses, min(time.monotonic() + attempt, deadline))
 
-    return condition, f"{host}:{port} accepts connections"
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # an IPv6 address, as it is written
+    return condition, f"{where} accepts connections"
 
 
 def _times(timeout: object, interval: object) -> tuple[float, float]:

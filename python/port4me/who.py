@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._errors import Port4meError
+from ._quote import escaped
 from ._validate import PROTOCOLS, validate_choice, validate_port
 
 
@@ -20,7 +21,11 @@ class NeedsPsutil(Port4meError):
 
 @dataclass(frozen=True)
 class Holder:
-    """One socket bound to the port."""
+    """One socket bound to the port; ``process`` is the owner's name as the system gives it.
+
+    Its text form escapes the name (``_quote.escaped``): any local user can name a
+    process, with escape sequences that would clear a terminal or forge a line.
+    """
 
     protocol: str
     address: str
@@ -31,7 +36,8 @@ class Holder:
 
     def __str__(self) -> str:
         where = f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
-        owner = f"pid {self.pid} ({self.process or '?'})" if self.pid else "process unknown (not permitted?)"
+        name = escaped(self.process) if self.process else "?"
+        owner = f"pid {self.pid} ({name})" if self.pid else "process unknown (not permitted?)"
         return f"{self.protocol} {where} {self.state} {owner}"
 
 
@@ -119,8 +125,8 @@ def _owners(links: set[str]) -> dict[str, list[tuple[int, str | None]]]:
                 continue
             if link in links:
                 pid = int(entry.name)
-                try:
-                    name: str | None = Path(f"/proc/{pid}/comm").read_text().strip()
+                try:  # the kernel ends the name with a newline; the name itself may hold any byte but NUL
+                    name: str | None = os.fsdecode(Path(f"/proc/{pid}/comm").read_bytes().removesuffix(b"\n"))
                 except OSError:
                     name = None
                 if (pid, name) not in owners.setdefault(link, []):

@@ -111,6 +111,10 @@ def html(runs: list[Run], session: Session) -> str:
     for run in runs:
         out.append(f'<h2 id="{esc(run.name)}">{esc(run.name)}</h2>')
         out.append(f"<p>command: <code>{esc(run.command)}</code>; version: {esc(run.version)}</p>")
+        if run.harness:  # the self-description, order and restarts (INTERPRETING 11.6)
+            from .terminal import harness_lines
+
+            out.extend(f"<p>{esc(line.strip())}</p>" for line in harness_lines(run.harness))
         out.append(f"<p>{esc(summary_line(run))} in {run.seconds:.1f} s</p><ul>")
         for level, verdict in level_verdicts(run, session.excluded).items():
             why = esc("; ".join(verdict["why"]))

@@ -33,6 +33,12 @@ def junit(runs: list[Run]) -> str:
             skipped=str(counts[SKIP] + counts[XFAIL] + counts[UNIT]),
             time=f"{run.seconds:.3f}",
         )
+        if run.harness:  # the self-description, order and restarts (INTERPRETING 11.6)
+            from .terminal import harness_lines
+
+            properties = ET.SubElement(suite, "properties")
+            for number, line in enumerate(harness_lines(run.harness)):
+                ET.SubElement(properties, "property", name=f"harness.{number}", value=safe(line.strip()))
         for r in run.results:
             case = ET.SubElement(
                 suite, "testcase", classname=safe(f"{run.name}.{r.case.file}"), name=r.name, time=f"{r.seconds:.4f}"

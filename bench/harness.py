@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""A run of the kit through a harness against the same run with one process per call, as ratios
+measured in one run (make bench-harness):
+
+- the JavaScript port: `node js/bin/port4me-harness.js` (cli interface) against `node js/bin/port4me.cjs`,
+  every case; target at most 1/20. The two runs' verdicts are compared result by result.
+- upstream R 0.7.1: its library through harnesses/upstream_r.R against `Rscript -e port4me::port4me`
+  per call, on the library-level cases of a fixed selection that R answers in seconds; target at most 1/10.
+
+Each figure is the time a `port4me-conformance` run spends running its cases (the report's
+`seconds`: the vectors' loading, the same for both, left out); the whole run's wall time is
+shown beside it. The two runs of a pair go one after the other with the same --jobs, so the
+machine's load falls on both alike. Unit-only cases count only through the harness (a
+command line cannot evaluate them), so verdicts are compared on the results both ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HARNESSES = ROOT / "conformance/port4me_conformance/harnesses"
+# Files whose cases upstream R answers within seconds on the command line and in its library.
+R_SELECTION = ["--select=hash", "--select=grammar", "--select=settings", "--select=test"]
+R_SLOW = ["list-max", "number-list-*", "lcg-period-default", "skip-*"]  # minutes each in R
+
+
+def conformance(impl: str, extra: list[str], jobs: int) -> tuple[float, dict]:
+    """(wall seconds, the JSON report) of one run of the kit."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        command = [sys.executable, "-m", "port4me_conformance", f"--impl={impl}", *extra]
+        command += ["--quiet", f"--jobs={jobs}", f"--json={report}"]
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, check=False, timeout=7200)
+        seconds = time.perf_counter() - start
+        return seconds, json.loads(report.read_text())
+
+
+def run_seconds(report: dict) -> float:
+    return report["implementations"][0]["seconds"]
+
+
+def statuses(report: dict) -> dict[str, str]:
+    results = report["implementations"][0]["results"]
+    return {f"{r['id']}@{r['variant']}": r["status"] for r in results}
+
+
+def library_level(cases: list[str]) -> list[str]:
+    """--select options for the library-level cases among these selections (INTERPRETING 11.3)."""
+    sys.path.insert(0, str(ROOT / "conformance"))
+    from port4me_conformance.harness import command_line_only
+    from port4me_conformance.vectors import load_all, select
+
+    chosen = select(load_all(), [c.removeprefix("--select=") for c in cases], R_SLOW, None)
+    return [f"--select={case.id}" for case in chosen if not case.unit_only and not command_line_only(case)]
+
+
+def js_pair(args, row) -> bool:
+    """The JavaScript port through its harness and as a command; whether the verdicts are equal."""
+    js_harness = f"js=harness-cli:{args.node} {ROOT / 'js/bin/port4me-harness.js'}"
+    js_command = f"js={args.node} {ROOT / 'js/bin/port4me.cjs'}"
+    seconds_harness, harnessed = conformance(js_harness, ["--seed=1"], args.jobs)
+    seconds_command, direct = conformance(js_command, [], args.jobs)
+    ran = {name: status for name, status in statuses(direct).items() if status != "n/a"}
+    same = {name: statuses(harnessed).get(name) for name in ran} == ran
+    print(f"JavaScript port: {len(ran)} results; verdicts equal result by result: {same}", flush=True)
+    for name, status in sorted(ran.items()):
+        if statuses(harnessed).get(name) != status:
+            why = next(
+                r["reason"] for r in direct["implementations"][0]["results"] if f"{r['id']}@{r['variant']}" == name
+            )
+            print(f"  {name}: {status} per call ({why[:120]}), {statuses(harnessed).get(name)} through the harness")
+    row(
+        "JavaScript port, every case: harness run / a process per call",
+        run_seconds(harnessed),
+        run_seconds(direct),
+        1 / 20,
+        f"{run_seconds(harnessed):.1f} s / {run_seconds(direct):.1f} s running cases "
+        f"(whole runs {seconds_harness:.1f} s / {seconds_command:.1f} s), --jobs={args.jobs}, verdicts equal: {same}",
+    )
+    return same
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--node", default=shutil.which("node") or "node")
+    parser.add_argument("--r-library", help="R_LIBS with upstream R (make upstream-r); without it, R is left out")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-js", action="store_true", help="leave the JavaScript pair out")
+    parser.add_argument("--json", help="also write the figures here")
+    args = parser.parse_args()
+    rows = []
+
+    def row(name: str, ours: float, theirs: float, target: float, how: str) -> None:
+        ratio = ours / theirs
+        met = ratio <= target
+        rows.append({"benchmark": name, "ratio": round(ratio, 4), "target": f"<= {target:g}", "met": met, "how": how})
+        print(f"{'ok  ' if met else 'MISS'} {name}: {ratio:.3f} (target <= {target:g}) - {how}", flush=True)
+
+    same = True
+    if not args.no_js:
+        same = js_pair(args, row)
+    if args.r_library:
+        env = f"env R_LIBS={args.r_library}"
+        selection = library_level(R_SELECTION)
+        r_harness = f"r=harness-library:{env} Rscript {HARNESSES / 'upstream_r.R'}"
+        r_command = f"r={env} Rscript -e port4me::port4me --args"
+        seconds_harness, harnessed = conformance(r_harness, [*selection, "--seed=1", "--timeout=120"], args.jobs)
+        seconds_command, direct = conformance(r_command, [*selection, "--timeout=120"], args.jobs)
+        row(
+            f"upstream R 0.7.1, {len(selection)} library-level cases: harness run / Rscript per call",
+            run_seconds(harnessed),
+            run_seconds(direct),
+            1 / 10,
+            f"{run_seconds(harnessed):.1f} s / {run_seconds(direct):.1f} s running cases "
+            f"(whole runs {seconds_harness:.1f} s / {seconds_command:.1f} s), --jobs={args.jobs}",
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows}, indent=1) + "\n", encoding="utf-8")
+    return 0 if all(r["met"] for r in rows) and same else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
