@@ -7,22 +7,29 @@ checks upstream with the shipped known-differences file, with no checkout.
 
 from __future__ import annotations
 
+import re
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
+
+from .conftest import run as run_process
+
+pytestmark = pytest.mark.slow  # builds wheels, makes virtual environments, installs from PyPI
 
 ROOT = Path(__file__).resolve().parent.parent
 # Left by earlier builds and installs; setuptools reuses an old egg-info's file list, which
 # could ship files that the package data no longer names: build from a tree without them.
 NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv*", "build", "dist", "*.egg-info", "reports", "__pycache__", ".*_cache", ".hypothesis"
+    ".git", ".venv*", "build", "dist", "*.egg-info", "reports", "__pycache__", ".*_cache", ".hypothesis", "node_modules"
 )
 
 
 def run(*command, cwd=None):
-    return subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=900, check=False)
+    # Builds and installs from PyPI: the host's network, and a generous hang guard.
+    return run_process(list(command), cwd=cwd, guard=900, host_network=True)
 
 
 def build(source: Path, out: Path) -> Path:
@@ -50,6 +57,8 @@ def test_two_wheels_and_the_runner_beside_upstream(tmp_path):
     assert "port4me-conformance" not in scripts
     metadata = entry(kit, ".dist-info/METADATA")
     assert "Name: port4me-kit" in metadata and "Requires-Dist: psutil" in metadata
+    # The test and dev tools are dependency groups, not extras anyone could install: one extra, "who".
+    assert [line for line in metadata.splitlines() if line.startswith("Provides-Extra:")] == ["Provides-Extra: who"]
     assert not [line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line]
 
     names = set(zipfile.ZipFile(runner).namelist())
@@ -101,3 +110,30 @@ def test_two_wheels_and_the_runner_beside_upstream(tmp_path):
     assert report.returncode == 0, report.stdout[-3000:] + report.stderr
     assert "0 failed" in report.stdout and "known differences" in report.stdout
     assert run(venv / "bin/python", "-c", "import port4me; assert port4me.__version__ == '0.7.0'").returncode == 0
+
+
+def _setuptools_floor(pyproject: Path) -> str:
+    (floor,) = re.findall(r'requires = \["setuptools>=([0-9.]+)"\]', pyproject.read_text())
+    return floor
+
+
+def test_both_build_with_the_lowest_setuptools_they_declare(tmp_path):
+    """setuptools>=69 was declared while the SPDX license string needs 77: a build with 69.5.1 failed."""
+    floor = _setuptools_floor(ROOT / "pyproject.toml")
+    assert _setuptools_floor(ROOT / "conformance/pyproject.toml") == floor
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    venv = tmp_path / "venv"
+    assert run(sys.executable, "-m", "venv", venv).returncode == 0
+    pinned = run(venv / "bin/python", "-m", "pip", "install", "--quiet", f"setuptools=={floor}")
+    assert pinned.returncode == 0, pinned.stderr
+    version = run(venv / "bin/python", "-c", "import setuptools; print(setuptools.__version__)")
+    assert version.stdout.strip() == floor
+    for folder, name in ((source, "port4me_kit"), (source / "conformance", "port4me_conformance")):
+        out = tmp_path / name
+        built = run(
+            venv / "bin/python", "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", out, folder
+        )
+        assert built.returncode == 0, built.stderr[-3000:]
+        (wheel,) = out.glob(f"{name}-*.whl")
+        assert "License-Expression: MIT" in entry(wheel, ".dist-info/METADATA")

@@ -67,6 +67,19 @@ def test_a_name_that_does_not_exist_is_a_usage_error_naming_the_option():
     assert run["stderr"].count("nothere") == 1 and run["stderr"].count("\n") == 1
 
 
+def test_a_name_that_does_not_exist_is_a_value_error_of_the_library():
+    """Its own resolver says NXDOMAIN: the host's might not answer at all (no network), or differently."""
+    code = (
+        "from port4me import UsageError\nfrom port4me.wait import is_reachable\n"
+        "try:\n    is_reachable('no-such-host.invalid', 80)\n"
+        "except ValueError as error:\n    print(isinstance(error, UsageError), error)\n"
+    )
+    run = isolated(python(code))
+    assert (run["hung"], run["returncode"], run["stderr"]) == (False, 0, "")
+    assert run["stdout"].startswith("True ") and "does not resolve" in run["stdout"], run["stdout"]
+    assert "no-such-host.invalid" in run["queries"]
+
+
 def test_address_takes_literals_only_and_never_looks_names_up():
     """--address=nothere once took one DNS lookup per candidate port: ten minutes and more."""
     for name in ("nothere", "nothere.invalid"):  # our resolver answers the first, and says NXDOMAIN to the second

@@ -289,6 +289,7 @@ function decodeStrict(bytes) {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what this finds, to show them escaped
 const UNSHOWABLE = /[\0-\x1f\x7f-\x9f\u2028\u2029]|\p{Cs}/gu;
 const ESCAPES = { '\t': '\\t', '\n': '\\n', '\r': '\\r', '\\': '\\\\' };
 

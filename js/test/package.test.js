@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as library from '../lib/port4me.js';
 import { OUTPUT, bundle } from '../tools/bundle.js';
@@ -21,11 +21,20 @@ test('package.json: private, not named port4me, ESM, Node 18 or newer, no depend
   assert.equal(json.type, 'module');
   assert.equal(json.engines.node, '>=18');
   assert.equal(json.dependencies, undefined);
-  assert.equal(json.devDependencies, undefined);
+  assert.deepEqual(Object.keys(json.devDependencies).sort(), ['@eslint/js', 'eslint', 'globals']); // the linter only
   assert.equal(json.bin.port4me, OUTPUT);
   assert.equal(json.types, './index.d.ts');
   assert.equal(json.exports['.'].default, './lib/port4me.js');
   assert.equal(json.version, library.VERSION);
+});
+
+test('every npm script names files that exist (npm run bench once named a missing bench/startup.js)', () => {
+  for (const [name, script] of Object.entries(json.scripts)) {
+    for (const file of script.split(/\s+/).filter((word) => /\.(c|m)?js$/.test(word) && !word.includes('*'))) {
+      assert.ok(existsSync(`${PACKAGE}${file}`), `npm run ${name}: ${file} does not exist`);
+    }
+  }
+  assert.match(json.scripts.bench, /bench-js/); // the benchmark is the kit's: ratios to the reference, one run
 });
 
 test('index.d.ts declares exactly what lib/port4me.js exports', () => {

@@ -1,8 +1,12 @@
 """pytest fixtures for ports (registered through the ``pytest11`` entry point).
 
-- ``free_port``: a TCP port that is free now, chosen by the operating system.
+Every fixture's name starts with ``port4me_``: the plugin loads into every pytest session of
+whoever installs the package, where a plain name such as ``free_port`` could shadow, or be
+shadowed by, a fixture of the project under test or of another plugin.
+
+- ``port4me_free_port``: a TCP port that is free now, chosen by the operating system.
 - ``port4me_port``: a function ``(tool=None, **settings) -> int``: your port4me port for a tool.
-- ``held_socket``: a socket already listening on your port4me port, closed after the test.
+- ``port4me_held_socket``: a socket already listening on your port4me port, closed after the test.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from .hold import bind_port4me
 
 
 @pytest.fixture
-def free_port() -> int:
+def port4me_free_port() -> int:
     """A TCP port free on IPv4 now, as the operating system hands them out."""
     return os_free_port()
 
@@ -31,7 +35,7 @@ def port4me_port():
 
 
 @pytest.fixture
-def held_socket():
+def port4me_held_socket():
     """A listening socket on the first port of your sequence that could be bound; closed afterwards."""
     sock = bind_port4me("pytest")
     try:

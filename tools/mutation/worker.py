@@ -111,6 +111,10 @@ class MutantAdapter(InProcessAdapter):
         super().__init__("mutant", ENTRY)
         self.case_timeout = case_timeout
         self.entry = entry
+        # What a forked call (a host condition) needs is imported now, before any call's time
+        # limit runs: importing every module of the package took longer than one call's limit on
+        # a loaded machine, and every listed mutant was "killed" by the first such vector.
+        self._preload()
         if entry == "run":
             self.run_command = importlib.import_module(f"{PACKAGE}.cli").run
             self.main = self._main_as_command  # the adapter's forked child (a host condition) enters the same way
