@@ -31,6 +31,7 @@ from .conftest import HANG_GUARD
 from .fakes import make
 from .test_runner import SCHEMA, alive, checked
 
+pytestmark = pytest.mark.slow  # every test runs the runner as a process, most of them twice
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "conformance/port4me_conformance"
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (device nodes, chown, cgroups, namespaces)")

@@ -23,6 +23,7 @@ from port4me_conformance.cli import main
 
 from .fakes import make
 
+pytestmark = pytest.mark.slow  # 150 runs of the runner in process
 IMPLS = ["inprocess:port4me.cli:main", "named=inprocess:port4me.cli:main"]
 CASES = ["seq-alice", "set-exclude", "cli-unknown-option", "test-any", "hash-*", "P4M-CLI-6", "lcg", "seq-a*"]
 CHOICES = {
