@@ -37,6 +37,16 @@ sys.exit(0)""",
     "newline_flood": """
 os.write(1, b"\\n" * (1 << 20))
 sys.exit(0)""",
+    # 1 MiB of valid port lines on stdout: 524,288 times "1\\n".
+    "port_flood": """
+os.write(1, b"1\\n" * (1 << 19))
+sys.exit(0)""",
+    # Asks for 2 GiB at once (a private mapping, never touched), then answers right: refused at
+    # once under a smaller limit, with no peak to see.
+    "maps": """
+import mmap
+asked = mmap.mmap(-1, 2 << 30, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+sys.exit(main())""",
     # Allocates and touches FAKE_MB MiB, a MiB at a time, then answers right.
     "allocates": """
 grown = bytearray()

@@ -242,6 +242,32 @@ def test_stdout_on_a_full_disk_loses_no_report(tmp_path):
     assert json.loads(report.read_text())["implementations"][0]["ok"] is True
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("option", ["--list-cases", "--help", "--version"])
+@pytest.mark.parametrize("stderr_full", [False, True])
+def test_what_the_runner_prints_without_a_run_on_a_full_disk_is_one_line_and_exit_3(tmp_path, option, stderr_full):
+    """Before: --list-cases, --help and --version into /dev/full were OSError tracebacks (exit 1)."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "port4me_conformance",
+                option,
+                *(["--select=seq-alice"] if option == "--list-cases" else []),
+            ],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=full if stderr_full else subprocess.PIPE,
+            text=True,
+            timeout=HANG_GUARD,
+            check=False,
+        )
+    assert done.returncode == 3
+    if not stderr_full:
+        assert done.stderr == "port4me-conformance: cannot write its output: No space left on device\n"
+
+
 # 2. The digest covers exactly what runs -------------------------------------------------------
 
 
@@ -409,9 +435,10 @@ def test_a_vector_folder_that_would_crash_or_hang_is_refused(tmp_path, kind, wor
 # 4. The runner's own work per call ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["nul_flood", "newline_flood"])
+@pytest.mark.parametrize("kind", ["nul_flood", "newline_flood", "port_flood"])
 def test_a_stream_at_the_output_limit_costs_the_runner_little_memory_at_eight_jobs(tmp_path, kind):
     """Before: 1 MiB of NUL on each stream cost 66 MB per stream; --jobs=8 reached 600 MB and did not finish in 400 s.
+    Then 1 MiB of valid port lines ("1\\n") cost 75 MB per call in the judge's regular expression.
 
     checked() asserts the runner's own peak memory (VmHWM) under 150 MB and every report valid.
     """
@@ -427,6 +454,66 @@ def test_a_stream_at_the_output_limit_costs_the_runner_little_memory_at_eight_jo
         assert len(result["detail"]) < 2100
     if kind == "nul_flood":
         assert results[0]["actual"]["stdout"].endswith("… (1048576 bytes in all)")
+
+
+STREAMS = {
+    "nul": b"\0" * (1 << 20),
+    "newlines": b"\n" * (1 << 20),
+    "ones": b"1\n" * (1 << 19),  # 524,288 valid port lines
+    "same port": b"30845\n" * ((1 << 20) // 6),
+    "ports then junk": b"30845\n" * ((1 << 20) // 6 - 1) + b"x\n",
+    "digits": b"7" * (1 << 20),
+}
+
+
+@pytest.mark.parametrize("name", STREAMS)
+def test_judging_a_stream_at_the_output_limit_keeps_little_memory(name):
+    """The judge's work on a stream of 1 MiB keeps at most a few copies of it, whatever it holds
+    (before: 94 MB of backtracking state for "1\\n" repeated, in a regular expression of one repetition per line).
+    tracemalloc counts the regular expression engine's own allocations."""
+    import tracemalloc
+
+    from port4me_conformance.adapters import Outcome
+    from port4me_conformance.judge import judge
+
+    data = STREAMS[name]
+    expect = {"ports": [30845, 19654]}
+    tracemalloc.start()
+    try:
+        for stdout in (data, b"30845\n" + data):
+            tracemalloc.reset_peak()
+            mismatch = judge(expect, Outcome(exit_code=0, stdout=stdout, stderr=data), {}, "options", ("P4M-SEQ-1",))
+            assert mismatch is not None
+            assert tracemalloc.get_traced_memory()[1] < 4 * len(data) + (1 << 20), name
+            count = judge({"port_count": 3}, Outcome(exit_code=0, stdout=stdout, stderr=b""), {}, "options", ())
+            assert count is not None and tracemalloc.get_traced_memory()[1] < 4 * len(data) + (1 << 20), name
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(
+    ("stdout", "ports"),
+    [
+        (b"", True),
+        (b"1\n65535\n", True),
+        (b"30845\n" * 1000, True),
+        (b"0\n", False),
+        (b"01\n", False),
+        (b"65536\n", False),
+        (b"99999\n", False),
+        (b"100000\n", False),
+        (b"1\n\n2\n", False),
+        (b"\n", False),
+        (b"1", False),
+        (b"1\r\n", False),
+        (b" 1\n", False),
+        (b"1\n" * (1 << 19) + b"65536\n", False),
+    ],
+)
+def test_only_ports_one_per_line_is_still_exactly_that(stdout, ports):
+    from port4me_conformance.judge import _only_ports
+
+    assert _only_ports(stdout) is ports
 
 
 # 5. A memory limit per call -------------------------------------------------------------------
@@ -445,6 +532,22 @@ def test_a_call_that_allocates_without_end_hits_the_memory_limit_and_says_so(tmp
     assert result["cause"] == "memory: reached the limit of 200 MiB per process"
     assert "reached the limit of 200 MiB (to give it more: --memory=MiB)" in result["reason"]
     enough = runner([*args[:-1], "--memory=2048", "--quiet"], tmp_path, {"FAKE_MB": "64"})
+    assert enough.returncode == 0, enough.stdout
+
+
+def test_one_request_the_memory_limit_refuses_is_reported_too(tmp_path):
+    """A call that asks for 2 GiB at once fails at once, with no peak to see: its stderr says why.
+    (Before: 'exit code 1 where ports are expected', nothing about the limit.) 2 GiB is under
+    the test's own address-space limit (3 GiB), so it is the runner's --memory that refuses it."""
+    fake = make_attack(tmp_path, "maps")
+    args = [f"--impl={fake}", "--select=seq-alice", "--via=options"]
+    done = runner([*args, "--memory=512", f"--json={tmp_path / 'r.json'}", "--quiet"], tmp_path)
+    assert done.returncode == 1, done.stderr
+    (result,) = json.loads((tmp_path / "r.json").read_text())["implementations"][0]["results"]
+    assert "Cannot allocate memory" in result["actual"]["stderr"]
+    assert result["cause"] == "memory: reached the limit of 512 MiB per process"
+    assert "it says an allocation failed, under the limit of 512 MiB per process" in result["reason"]
+    enough = runner([*args, "--memory=2560", "--quiet"], tmp_path)  # mapped, never touched
     assert enough.returncode == 0, enough.stdout
 
 
@@ -504,11 +607,18 @@ def test_a_process_that_escapes_the_call_is_killed_at_the_deadline(tmp_path, out
         ("--jobs=1_0", ["expected a positive whole number"]),
         ("--jobs= 5 ", ["expected a positive whole number"]),
         ("--memory=0", ["expected a positive whole number"]),
-        ("--memory=99999999999", ["at most 1.04858e+06"]),
+        ("--memory=99999999999", ["at most 1048576"]),
+        # Python's int() refuses more than 4,300 digits (ValueError), leading zeros too.
+        ("--jobs=" + "9" * 5000, ["at most 256", "(5000 characters)"]),
+        ("--memory=" + "9" * 5000, ["at most 1048576", "(5000 characters)"]),
+        ("--timeout=" + "9" * 5000, ["at most 86400", "(5000 characters)"]),
+        ("--seed=" + "9" * 5000, ["at most 30 digits", "(5000 characters)"]),
+        ("--harness-restarts=" + "9" * 5000, ["at most 30 digits"]),
     ],
 )
 def test_numbers_out_of_bounds_or_not_plain_ascii_are_one_line(tmp_path, option, words):
-    """Before: --timeout=2147484 was an OverflowError, --jobs=100000 'can't start new thread', --jobs=２ accepted."""
+    """Before: --timeout=2147484 was an OverflowError, --jobs=100000 'can't start new thread', --jobs=２ accepted,
+    --jobs and --memory of 5,000 digits a ValueError traceback."""
     args, record = called_fake(tmp_path)
     done = runner([*args, option], tmp_path, env={"FAKE_CALLED": str(record)})
     one_line_error(done, option.split("=")[0], *words)
@@ -633,3 +743,29 @@ def test_the_terminal_mode_is_restored_after_an_implementation_changed_it(tmp_pa
     finally:
         os.close(main_fd)
         os.close(terminal_fd)
+
+
+def test_both_readmes_state_the_limits_the_runner_applies_and_the_threat_model():
+    """The reliability sections list the limits (time, output, memory, known-differences size) as the code has them."""
+    from port4me_conformance import bounded, known, process, runner, vectors
+
+    assert (process.OUTPUT_LIMIT, process.MEMORY_LIMIT, runner.DEFAULT_TIMEOUT) == (1 << 20, 1 << 30, 10)
+    assert (known.MAX_BYTES, bounded.MAX_DEPTH, vectors.MAX_FILE_BYTES) == (1 << 20, 64, 16 << 20)
+    root = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = root[root.index("**Reliability: the limits.**") : root.index("**Threat model.**") + 600]
+    for words in ("10 s", "1 MiB of each stream", "1 GiB per process", "at most 1 MiB", "nested at most 64", "16 MiB"):
+        assert words in section, words
+    assert "malicious" in section and "container" in section
+    kit = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    reliability = kit[kit.index("## Reliability") : kit.index("## Threat model")]
+    for words in (
+        "10 by default",
+        "1 MiB (1 048 576 bytes)",
+        "1024 by default",
+        "of at most 1 MiB",
+        "nested at most 64",
+    ):
+        assert words in reliability, words
+    threat = kit[kit.index("## Threat model") :]
+    for words in ("**buggy**", "**malicious**", "kill -9 $PPID", "/proc/$PPID/fd/2", "container", "SIGKILL"):
+        assert words in threat, words

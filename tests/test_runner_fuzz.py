@@ -60,6 +60,8 @@ numbers = st.one_of(
     st.sampled_from(["", " 5 ", "1_0", "1e10", "1e300", "inf", "nan", "-0", "0x10", "\uff12", "\u0662", "2147484"]),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.text(max_size=8),
+    # More digits than Python's int() takes (4,300), leading zeros too.
+    st.tuples(st.sampled_from(["", "0" * 4400]), st.integers(1, 5000).map(lambda n: "9" * n)).map("".join),
 )
 yaml_words = st.sampled_from(
     ["differences:", "- id: ", "seq-alice", "seq-alice@env", "reason: ", "x", "&a ", "*a", "[", "]", "{", "}",
@@ -81,10 +83,14 @@ def command_lines(draw, files) -> list[str]:
             st.sampled_from(
                 ["--jobs", "--timeout", "--memory", "--known-differences", "--json", "--html", "--junit", "--markdown",
                  "--write-known-differences", "--vectors", "--via", "--level", "--deselect", "--pass-env",
-                 "--containment", "--bogus", "--impl"]
+                 "--containment", "--bogus", "--impl", "--seed", "--harness-start-timeout", "--harness-restarts",
+                 "--list-cases", "--version"]
             )
         )  # fmt: skip
-        if option in ("--jobs", "--timeout", "--memory"):
+        if option in ("--list-cases", "--version"):  # flags: what they print goes to a captured stdout
+            args.append(option)
+            continue
+        if option in ("--jobs", "--timeout", "--memory", "--seed", "--harness-start-timeout", "--harness-restarts"):
             value = draw(numbers)
         elif option == "--known-differences":
             kind = draw(st.sampled_from(["yaml", "bytes", "fifo", "folder", "missing", "shipped"]))

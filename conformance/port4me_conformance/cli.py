@@ -227,11 +227,19 @@ def _absolute_if_path(arg: str) -> str:
 def positive(text: str, option: str, kind: type, most: float | None = None) -> float:
     """A positive number written in plain ASCII digits (and, for seconds, one decimal point), at most ``most``."""
     pattern = r"[0-9]+" if kind is int else r"[0-9]+(\.[0-9]*)?|\.[0-9]+"
-    value = kind(text) if re.fullmatch(pattern, text, re.ASCII) else 0
+    shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
+    if not re.fullmatch(pattern, text, re.ASCII):
+        raise UsageError(f"{option}={shown}: expected a positive {'whole ' if kind is int else ''}number")
+    limit = "" if most is None else str(int(most)) if kind is int else f"{most:g}"
+    whole, point, fraction = text.partition(".")
+    whole = whole.lstrip("0") or "0"  # int() refuses 4,301 digits, leading zeros too: said here first
+    if most is not None and len(whole) > len(str(int(most))):
+        raise UsageError(f"{option}={shown}: at most {limit}")
+    value = kind(whole + point + fraction)
     if not value > 0:
-        raise UsageError(f"{option}={text}: expected a positive {'whole ' if kind is int else ''}number")
+        raise UsageError(f"{option}={shown}: expected a positive {'whole ' if kind is int else ''}number")
     if most is not None and value > most:
-        raise UsageError(f"{option}={text}: at most {most:g}")
+        raise UsageError(f"{option}={shown}: at most {limit}")
     return value
 
 
@@ -501,7 +509,8 @@ def _seed(text: str | None) -> int:
 def _whole(text: str, option: str) -> int:
     """A whole number in plain ASCII digits (str.isdigit() would take '２' and '²'), of at most 30 digits."""
     if not re.fullmatch(r"[0-9]{1,30}", text, re.ASCII):
-        raise UsageError(f"{option}={text}: expected a whole number")
+        shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
+        raise UsageError(f"{option}={shown}: expected a whole number of at most 30 digits")
     return int(text)
 
 
@@ -569,6 +578,12 @@ def run() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush stays quiet
         code = EXIT_PIPE
+    except OSError as error:  # --list-cases, --help or --version on a full disk (a run reports its own)
+        _quiet_stream(sys.stdout)
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"port4me-conformance: cannot write its output: {error.strerror or error}\n")
+            sys.stderr.flush()
+        code = EXIT_WRITE
     finally:
         _restore_terminal(modes)
     sys.exit(code)

@@ -41,6 +41,17 @@ MEMORY_LIMIT = 1 << 30  # bytes a process of a call may allocate (RLIMIT_DATA); 
 # a growing buffer fails when it asks for more than is left, well below the limit itself.
 NEAR_LIMIT = 0.75
 _CHUNK = 1 << 16
+# What a program says when the memory limit refuses a request: one large request (an mmap of 4 GiB)
+# fails at once, with no peak to see.  The C library's strerror(ENOMEM), Python, C++, R, Node, Go.
+_REFUSED = (
+    b"Cannot allocate memory",
+    b"MemoryError",
+    b"std::bad_alloc",
+    b"cannot allocate vector",
+    b"heap out of memory",
+    b"out of memory",
+    b"Out of memory",
+)
 
 
 @dataclass
@@ -62,6 +73,12 @@ class Finished:
     @property
     def memory_reached(self) -> bool:
         return bool(self.memory_limit) and self.peak_memory >= NEAR_LIMIT * self.memory_limit
+
+
+def allocation_refused(stderr: bytes) -> bool:
+    """Whether a call's stderr says an allocation failed (its first and last 64 KiB: the cost is bounded)."""
+    ends = stderr[:_CHUNK] + b"\n" + stderr[-_CHUNK:]
+    return any(words in ends for words in _REFUSED)
 
 
 class _Live:

@@ -15,7 +15,7 @@ from . import holders, process
 from .adapters import Adapter, Invocation, Outcome, condition_ids
 from .host import Host
 from .judge import OPTION_NAMES, describe_expected, fill_ports, judge, visible
-from .process import OUTPUT_LIMIT
+from .process import OUTPUT_LIMIT, allocation_refused
 from .reproduce import line
 from .results import CRASH, FAIL, FAILED, PASS, SKIP, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Mismatch, Result
 from .vectors import Case, requirement_levels
@@ -94,7 +94,7 @@ class Runner:
             return self.adapter.version_line
         outcome = self.adapter.run(Invocation([b"--version"], self._base_env()), self.options.timeout)
         if outcome.exit_code == 0 and outcome.stdout.strip():
-            return visible(outcome.stdout.strip().split(b"\n")[0], 200)
+            return visible(outcome.stdout.lstrip().split(b"\n", 1)[0].rstrip(), 200)
         return f"(no version: {_short_status(outcome)})"
 
     def _finish(self, result: Result) -> Result:
@@ -320,14 +320,20 @@ def _judge_library(case: Case, outcome: Outcome, ports: dict) -> Mismatch | None
 
 
 def _memory_note(result: Result, outcome: Outcome) -> Result:
-    """A call that did not pass and came near its memory limit: say so, and make the limit its cause."""
-    if result.status == PASS or not outcome.memory_reached:
+    """A call that did not pass and came near its memory limit, or says an allocation failed under it:
+    say so, and make the limit its cause."""
+    if result.status == PASS or not outcome.memory_limit:
         return result
     mib = outcome.memory_limit >> 20
-    reason = (
-        f"{result.reason}; its peak memory, {outcome.peak_memory >> 20} MiB, reached the limit of {mib} MiB "
-        "(to give it more: --memory=MiB)"
-    )
+    if outcome.memory_reached and outcome.peak_memory > outcome.memory_limit:  # shared mappings are not counted
+        seen = f"its peak memory, {outcome.peak_memory >> 20} MiB, went past the limit of {mib} MiB per process"
+    elif outcome.memory_reached:
+        seen = f"its peak memory, {outcome.peak_memory >> 20} MiB, reached the limit of {mib} MiB"
+    elif allocation_refused(outcome.stderr):
+        seen = f"it says an allocation failed, under the limit of {mib} MiB per process"
+    else:
+        return result
+    reason = f"{result.reason}; {seen} (to give it more: --memory=MiB)"
     return replace(result, cause=f"memory: reached the limit of {mib} MiB per process", reason=reason)
 
 
