@@ -247,6 +247,19 @@ def test_a_squatted_default_folder_without_a_home_says_what_to_do(shared_tmp):
     assert "belongs to another user" in message and "PORT4ME_LEASE_DIR" in message
 
 
+@needs_root
+def test_a_squatted_default_folder_and_a_missing_home_make_no_home(shared_tmp, tmp_path):
+    """Before: as root, HOME=/nonexistent (what the conformance runner gives a call) made /nonexistent."""
+    squatted = shared_tmp / f"port4me-{os.getuid()}"
+    as_user(NOBODY, lambda: squatted.mkdir(mode=0o755))
+    missing = tmp_path / "no-such-home"
+    result = run("--lease=60", env={"TMPDIR": str(shared_tmp), "HOME": str(missing), **ANY})
+    assert result.returncode == 2
+    message = one_line(result.stderr)
+    assert "there is no home folder to use instead" in message and "PORT4ME_LEASE_DIR" in message
+    assert not missing.exists()
+
+
 def crash_between_write_and_rename(folder: Path) -> None:
     """A real leasing process that dies (os._exit) after writing its new state, before the rename."""
     code = (

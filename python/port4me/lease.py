@@ -84,8 +84,8 @@ def _cache_folder(env: Mapping[str, object]) -> Path | None:
             except KeyError:
                 home = None
             home = home if home and Path(home).is_absolute() else None
-        if home is None:
-            return None
+        if home is None or not Path(home).is_dir():
+            return None  # a home that does not exist (HOME=/nonexistent) is not made, not even by root
         cache = str(Path(home) / ".cache")
     host = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in os.uname().nodename[:64])
     return Path(cache) / "port4me" / f"leases-{host or 'localhost'}"
