@@ -366,6 +366,7 @@ def _alias_bomb() -> str:
         ("nested-brackets", ["nest"]),
         ("folder", ["is a folder"]),
         ("reason-not-text", ["needs an 'id' and a 'reason', both text"]),
+        ("a-million-values", ["more than the limit of 100000 values"]),  # 1 MiB of "0,": 6 s and 217 MB before
     ],
 )
 def test_a_known_differences_file_that_would_cost_without_end_is_refused(tmp_path, kind, words):
@@ -389,6 +390,9 @@ def test_a_known_differences_file_that_would_cost_without_end_is_refused(tmp_pat
         path.mkdir()
     elif kind == "reason-not-text":
         path.write_text("differences:\n- {id: seq-alice, reason: [1, 2]}\n")
+    elif kind == "a-million-values":
+        path.write_text("[" + "0," * 520_000 + "0]\n")
+        assert path.stat().st_size < 1 << 20
     args, record = called_fake(tmp_path)
     done = runner([*args, f"--known-differences={path}"], tmp_path, env={"FAKE_CALLED": str(record)})
     one_line_error(done, "--known-differences", *words)
@@ -405,6 +409,10 @@ def test_a_known_differences_file_that_would_cost_without_end_is_refused(tmp_pat
         ("unit-output", ["unit entry 1 (lcg_next): the output must be an integer"]),
         ("seed-input", ["unit entry 1 (seed_string): the input must be a list of two strings"]),
         ("yaml-only", ["no JSON vector files", "it has only YAML files"]),
+        # 16 MiB of "0,": the schema validation ran past 300 s at 1.6 GB before (every error collected and sorted).
+        ("sixteen-megabytes", ["more than the limit of 4194304 bytes"]),
+        ("two-million-values", ["v.json: more than the limit of 100000 values"]),
+        ("many-files-of-values", ["more than the limit of 400000 values in its cases"]),
     ],
 )
 def test_a_vector_folder_that_would_crash_or_hang_is_refused(tmp_path, kind, words):
@@ -420,6 +428,16 @@ def test_a_vector_folder_that_would_crash_or_hang_is_refused(tmp_path, kind, wor
         os.mkfifo(folder / "deep.json")
     elif kind == "yaml-only":
         shutil.copy(ROOT / "vectors/lcg.yaml", folder)
+    elif kind in ("sixteen-megabytes", "two-million-values"):
+        count = (16 << 20) // 2 if kind == "sixteen-megabytes" else (4 << 20) // 2 - 100
+        (folder / "v.json").write_text('{"cases": [' + ",".join(["0"] * count) + "]}")
+    elif kind == "many-files-of-values":  # valid files, each under the limit per file
+        sequence = json.loads((ROOT / "vectors/sequence.json").read_text())
+        case = sequence["cases"][0]
+        filler = {**case, "expect": {"ports": [1] * 95_000}}
+        for index in range(5):
+            document = {**sequence, "file": f"f{index}", "cases": [{**filler, "id": f"filler-{index}"}]}
+            (folder / f"f{index}.json").write_text(json.dumps(document))
     else:
         function, value, output = {
             "unit-input": ("string_hash", 5, 0),
@@ -750,10 +768,18 @@ def test_both_readmes_state_the_limits_the_runner_applies_and_the_threat_model()
     from port4me_conformance import bounded, known, process, runner, vectors
 
     assert (process.OUTPUT_LIMIT, process.MEMORY_LIMIT, runner.DEFAULT_TIMEOUT) == (1 << 20, 1 << 30, 10)
-    assert (known.MAX_BYTES, bounded.MAX_DEPTH, vectors.MAX_FILE_BYTES) == (1 << 20, 64, 16 << 20)
+    assert (known.MAX_BYTES, bounded.MAX_DEPTH, vectors.MAX_FILE_BYTES) == (1 << 20, 64, 4 << 20)
+    assert (bounded.MAX_VALUES, vectors.MAX_TOTAL_BYTES, vectors.MAX_TOTAL_VALUES) == (100_000, 16 << 20, 400_000)
     root = (ROOT / "README.md").read_text(encoding="utf-8")
     section = root[root.index("**Reliability: the limits.**") : root.index("**Threat model.**") + 600]
-    for words in ("10 s", "1 MiB of each stream", "1 GiB per process", "at most 1 MiB", "nested at most 64", "16 MiB"):
+    for words in (
+        "10 s",
+        "1 MiB of each stream",
+        "1 GiB per process",
+        "at most 1 MiB",
+        "nested at most 64",
+        "4 MiB and 100,000 values",
+    ):
         assert words in section, words
     assert "malicious" in section and "container" in section
     kit = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")

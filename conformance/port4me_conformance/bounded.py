@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 MAX_DEPTH = 64  # nesting of lists and mappings; the files the kit ships need 6
+# Values (scalars, lists, mappings and keys) in one document: what reading and validating it
+# costs grows with their number, not its size (16 MiB of "0," are 8 million values, which a
+# schema validation took minutes and 1.6 GB to refuse).  The largest shipped file has 7,364.
+MAX_VALUES = 100_000
 
 
 class InputError(Exception):
@@ -60,8 +64,11 @@ def load_json(data: bytes, name: str) -> Any:
         raise InputError(f"{name}: nested more than {MAX_DEPTH} deep") from None
     except ValueError as error:
         raise InputError(f"{name}: cannot read: {str(error).splitlines()[0]}") from None
-    if depth(document) > MAX_DEPTH:
+    deepest, values = shape(document)
+    if deepest > MAX_DEPTH:
         raise InputError(f"{name}: nested more than {MAX_DEPTH} deep")
+    if values > MAX_VALUES:
+        raise InputError(f"{name}: more than the limit of {MAX_VALUES} values")
     return document
 
 
@@ -82,7 +89,9 @@ def load_yaml(data: bytes, name: str) -> Any:
         raise InputError(f"{name}: cannot read: not UTF-8 ({error.reason} at byte {error.start})") from None
     level = 0
     try:
-        for event in yaml.parse(text, Loader=loader):
+        for count, event in enumerate(yaml.parse(text, Loader=loader)):
+            if count > 2 * MAX_VALUES:  # a value is one event, a list or mapping two
+                raise InputError(f"{name}: more than the limit of {MAX_VALUES} values")
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
                 line = f" (line {event.start_mark.line + 1})" if event.start_mark else ""
                 raise InputError(f"{name}: YAML anchors and aliases are not allowed{line}")
@@ -101,20 +110,28 @@ def load_yaml(data: bytes, name: str) -> Any:
 
 def depth(document: Any) -> int:
     """How deep lists and mappings nest (a scalar: 0), without recursion."""
-    deepest, stack = 0, [(document, 1)]
+    return shape(document)[0]
+
+
+def shape(document: Any) -> tuple[int, int]:
+    """(how deep lists and mappings nest, how many values and keys there are), without recursion;
+    the walk stops once either is past its limit."""
+    deepest, values, stack = 0, 0, [(document, 1)]
     while stack:
         value, level = stack.pop()
+        values += 1
         if isinstance(value, dict):
             children = value.values()
+            values += len(value)
         elif isinstance(value, list):
             children = value
         else:
             continue
         deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            return deepest
+        if deepest > MAX_DEPTH or values > MAX_VALUES:
+            return deepest, values
         stack.extend((child, level + 1) for child in children)
-    return deepest
+    return deepest, values
 
 
 def kind(mode: int) -> str:

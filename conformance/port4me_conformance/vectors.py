@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,8 +72,9 @@ def requirements() -> list[dict[str, str]]:
     return json.loads((spec_dir() / "requirements.json").read_text(encoding="utf-8"))["requirements"]
 
 
-MAX_FILE_BYTES = 16 << 20  # one vector file; the largest shipped one is 230 KB
-MAX_TOTAL_BYTES = 64 << 20  # a whole folder
+MAX_FILE_BYTES = 4 << 20  # one vector file; the largest shipped one is 230 KB
+MAX_TOTAL_BYTES = 16 << 20  # a whole folder
+MAX_TOTAL_VALUES = 400_000  # in all files (bounded.MAX_VALUES in each); the shipped ones have 22,236
 MAX_FILES = 1000
 RECORDED = "digest.json"  # beside shipped/vectors: the shipped vectors' digest, written when they are made
 # The value types of each unit function's input and output (INTERPRETING section 5).
@@ -133,7 +135,8 @@ def load_file(path: Path, validator=None, requirements: dict[str, str] | None = 
     validator = validator or _validator()
     requirements = requirement_levels() if requirements is None else requirements
     document = _read(path, data)
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    # The first errors found, the earliest of them shown: a file of a million wrong values has a million.
+    errors = sorted(itertools.islice(validator.iter_errors(document), 100), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = _where(document, list(first.absolute_path))
@@ -214,6 +217,7 @@ def load(directory: Path | None = None) -> VectorSet:
     seen: dict[str, str] = {}
     cases: list[Case] = []
     files: list[tuple[str, bytes]] = []
+    values = 0
     for path in paths:
         try:
             data = bounded.read(path, MAX_FILE_BYTES)
@@ -223,6 +227,9 @@ def load(directory: Path | None = None) -> VectorSet:
         if sum(len(d) for _, d in files) > MAX_TOTAL_BYTES:
             raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_BYTES} bytes of vector files")
         found = _validated(path, data)
+        values += sum(bounded.shape(case.data)[1] for case in found)
+        if values > MAX_TOTAL_VALUES:
+            raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_VALUES} values in its cases")
         for case in found:
             if case.id in seen:
                 raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]})")
