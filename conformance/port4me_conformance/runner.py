@@ -97,7 +97,7 @@ class Runner:
             return self.adapter.version_line
         outcome = self.adapter.run(Invocation([b"--version"], self._base_env()), self.options.timeout)
         if outcome.exit_code == 0 and outcome.stdout.strip():
-            return visible(outcome.stdout.lstrip().split(b"\n", 1)[0].rstrip(), 200)
+            return visible(outcome.stdout.strip().split(b"\n", 1)[0], 200)
         return f"(no version: {_short_status(outcome)})"
 
     def _finish(self, result: Result) -> Result:
