@@ -18,7 +18,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .results import CRASH, FAIL, TIMEOUT, TOO_LARGE, WARN, XPASS, Result
 
@@ -126,6 +126,7 @@ class Finding:
     stage: str
     symptom: str
     detail: str = ""
+    ports: tuple[int, ...] = ()  # the actual ports it was told from (a stream of one port shows little)
 
 
 @dataclass
@@ -345,8 +346,11 @@ def _span(ports: list[int]) -> int:
 def _state_finding(case, expected: list[int], actual: list[int]) -> Finding | None:
     """A wrong start state: the actual ports are draws of the right generator from another state."""
     parts = seed_parts(case)
-    if parts is None or _uses(case, "prepend"):
+    if parts is None or (_uses(case, "prepend") and _uses(case, "skip")):
         return None
+    prepended = set(_prepended(case))  # the stream is judged by its draws
+    expected = [p for p in expected if p not in prepended]
+    actual = [p for p in actual if p not in prepended]
     user, tool = parts
     if not actual or any(not 0 <= p < PERIOD for p in actual):
         return None
@@ -393,6 +397,14 @@ def _stream_finding(case, expected: list[int], actual: list[int]) -> Finding | N
     if sorted(expected) == sorted(actual):
         stage = "prepend" if _uses(case, "prepend") else "output"
         return Finding(stage, "the right ports in another order", f"expected {_few(expected)}, got {_few(actual)}")
+    # The stream is judged by its candidates: prepended ports alike on both sides prove nothing of it.
+    prepended = set(_prepended(case))
+    drawn_e, drawn_a = [p for p in expected if p not in prepended], [p for p in actual if p not in prepended]
+    if drawn_e or drawn_a:
+        same = difflib.SequenceMatcher(a=drawn_e, b=drawn_a, autojunk=False)
+        drawn_common = sum(block.size for block in same.get_matching_blocks())
+        if drawn_common == 0 or drawn_common * 2 < min(len(drawn_e), len(drawn_a)):
+            return None
     matcher = difflib.SequenceMatcher(a=expected, b=actual, autojunk=False)
     common = sum(block.size for block in matcher.get_matching_blocks())
     if common == 0 or common * 2 < min(len(expected), len(actual)):
@@ -529,7 +541,7 @@ def finding(result: Result) -> Finding:
         if wanted is not None and shortened:  # the report keeps the start of a long stdout: compare that
             wanted = wanted[: len(got)]
         if wanted is not None and got != wanted:
-            return ports_finding(result, wanted, got)
+            return replace(ports_finding(result, wanted, got), ports=tuple(got[:3]))
         if "port_count" in expect:
             if any(port > PERIOD - 1 for port in got):
                 big = next(port for port in got if port > PERIOD - 1)
@@ -665,7 +677,10 @@ def diagnose(results: list[Result]) -> Diagnosis:
     for result in results:
         if result.status in PASSING:
             continue
-        item = finding(result)
+        try:
+            item = finding(result)
+        except Exception:  # noqa: BLE001 - a diagnosis that fails must not cost the run its reports
+            item = Finding("", result.cause or result.reason)
         members, findings = found.setdefault((item.stage, item.symptom), ([], []))
         members.append(result)
         findings.append(item)
@@ -673,7 +688,7 @@ def diagnose(results: list[Result]) -> Diagnosis:
         Group(stage, symptom, _key_requirement(stage, members) if stage else "", members, findings)
         for (stage, symptom), (members, findings) in found.items()
     ]
-    groups = _merge_unexplained(_merge_variants(groups))
+    groups = _merge_unexplained(_merge_variants(_single_offsets(groups)))
     for group in groups:
         group.scope = _scope(group.stage, group.symptom, group.results, results)
     groups.sort(key=lambda g: (-len(g.results), PIPELINE.index(g.stage) if g.stage in PIPELINE else 99, g.symptom))
@@ -682,6 +697,26 @@ def diagnose(results: list[Result]) -> Diagnosis:
         for result in group.results:
             diagnosis.of[id(result)] = group
     return diagnosis
+
+
+def _single_offsets(groups: list[Group]) -> list[Group]:
+    """An offset seen only in results of one port each proves nothing (any two ports differ by some
+    number): such a group becomes unexplained, unless results of several ports show the same offset."""
+    out = []
+    for group in groups:
+        if group.symptom.startswith("every port is ") and all(len(f.ports) < 2 for f in group.findings):
+            group.stage, group.symptom = "", "other ports than expected"
+            group.findings = [replace(f, stage="", symptom=group.symptom) for f in group.findings]
+        out.append(group)
+    merged: dict[tuple[str, str], Group] = {}
+    for group in out:
+        key = (group.stage, group.symptom)
+        if key in merged:
+            merged[key].results.extend(group.results)
+            merged[key].findings.extend(group.findings)
+        else:
+            merged[key] = group
+    return list(merged.values())
 
 
 def _merge_variants(groups: list[Group]) -> list[Group]:
