@@ -357,6 +357,12 @@ def _state_finding(case, expected: list[int], actual: list[int]) -> Finding | No
     right = string_hash(seed_string(user, tool)) % MODULUS
     gap = _first_gap(right, expected)  # skip and filtered draws before the first port
     within = max(_span(expected), 1) * 4 + 64
+    if _uses(case, "skip") and len(actual) >= 2 and _follows(actual[0], actual[1:], within):
+        return _landing(right, expected, actual)
+    if not _uses(case, "skip"):
+        other = _other_set(right, expected, actual)
+        if other is not None:
+            return other
     implied = state_before(actual[0]) if actual and 0 <= actual[0] < PERIOD else None
     seed = seed_string(user, tool)
     for stage, what, state_of in VARIANTS:
@@ -392,6 +398,54 @@ def _state_finding(case, expected: list[int], actual: list[int]) -> Finding | No
     return None
 
 
+def _period(right: int, ports: list[int]) -> list[int] | None:
+    """The ports of one pass through a candidate stream of ``right`` (in draw order), when ``ports`` are
+    such a stream repeated (P4M-SEQ-6); None when they are not draws of that state in order."""
+    places = [draws_between(right, p) for p in ports]
+    size = next((i for i in range(1, len(ports)) if places[i] <= places[i - 1]), len(ports))
+    if any(ports[i] != ports[i % size] for i in range(len(ports))):
+        return None
+    return ports[:size]
+
+
+def _other_set(right: int, expected: list[int], actual: list[int]) -> Finding | None:
+    """The right state's stream over another candidate set: which ports are extra and which are missing."""
+    mine, theirs = _period(right, expected), _period(right, actual)
+    if mine is None or theirs is None or len(actual) < 2:
+        return None
+    reach = max(draws_between(right, p) for p in mine)
+    shared = set(mine) & set(theirs)
+    if not shared and max(draws_between(right, p) for p in theirs) > 2 * reach + 64:
+        return None  # nothing in common and far beyond the expected draws: another start state, not another set
+    last = max(draws_between(right, p) for p in theirs)
+    extra = [p for p in theirs if p not in mine and (draws_between(right, p) <= reach or len(mine) < len(expected))]
+    missing = [p for p in mine if p not in theirs and (draws_between(right, p) <= last or len(theirs) < len(actual))]
+    if not extra and not missing:
+        return None
+    said = _missing_extra(missing, extra) + f" (the stream of the right state {right}, over another candidate set)"
+    if extra and not missing:
+        return Finding("candidates", "the candidate set holds ports it must exclude", said)
+    if missing and not extra:
+        return Finding("candidates", "the candidate set leaves out ports it must hold", said)
+    return Finding("candidates", "the candidate set differs: ports missing and extra", said)
+
+
+def _landing(right: int, expected: list[int], actual: list[int]) -> Finding:
+    """The right generator, but a skip lands elsewhere in its stream: by a few items, the skip's count
+    is wrong; by many, the skip counted another candidate set (more candidates land earlier)."""
+    shift = (draws_between(right, actual[0]) - draws_between(right, expected[0]) + PERIOD // 2) % PERIOD
+    shift -= PERIOD // 2
+    words = f"the output is the right stream from the right state {right}, {abs(shift)} draws "
+    words += "earlier" if shift < 0 else "later"
+    if abs(shift) <= 3:
+        return Finding("skip", "a skip removes another number of items", words)
+    return Finding(
+        "candidates",
+        "a skip lands elsewhere in the right stream: the candidate set it counts has another size",
+        words + " than after the spec's skip",
+    )
+
+
 def _stream_finding(case, expected: list[int], actual: list[int]) -> Finding | None:
     """The right stream with items missing, extra or moved: skip, prepend, candidate set, order."""
     if sorted(expected) == sorted(actual):
@@ -400,7 +454,7 @@ def _stream_finding(case, expected: list[int], actual: list[int]) -> Finding | N
     # The stream is judged by its candidates: prepended ports alike on both sides prove nothing of it.
     prepended = set(_prepended(case))
     drawn_e, drawn_a = [p for p in expected if p not in prepended], [p for p in actual if p not in prepended]
-    if drawn_e or drawn_a:
+    if drawn_e and drawn_a:
         same = difflib.SequenceMatcher(a=drawn_e, b=drawn_a, autojunk=False)
         drawn_common = sum(block.size for block in same.get_matching_blocks())
         if drawn_common == 0 or drawn_common * 2 < min(len(drawn_e), len(drawn_a)):
@@ -720,10 +774,11 @@ def _single_offsets(groups: list[Group]) -> list[Group]:
 
 
 def _merge_variants(groups: list[Group]) -> list[Group]:
-    """The groups of one hash or seed stage become one: one mistake in the hash shows as several named
-    variants (a signed integer, and for a code point above U+FFFF also UTF-16 units); the largest names it."""
+    """The groups of one stage (hash, seed, candidates, skip) become one: one mistake shows as several
+    symptoms (a signed hash, and for a code point above U+FFFF also UTF-16 units; a port too many in a
+    list, and a skip that lands elsewhere for it); the largest names the group, the others are listed."""
     out: list[Group] = []
-    for stage in ("hash", "seed"):
+    for stage in ("hash", "seed", "candidates", "skip"):
         same = sorted((g for g in groups if g.stage == stage), key=lambda g: -len(g.results))
         if len(same) > 1:
             first = same[0]
@@ -741,6 +796,7 @@ def _merge_unexplained(groups: list[Group]) -> list[Group]:
     one port cannot show a stream, so they are said to be consistent with it, not diagnosed by it."""
     unexplained = [g for g in groups if g.stage == "" and g.symptom == "other ports than expected"]
     hosts = [g for g in groups if g.stage in ("hash", "seed", "state", "generator")]
+    hosts = hosts or [g for g in groups if g.stage in PIPELINE]
     if not unexplained or not hosts:
         return groups
     host = max(hosts, key=lambda g: len(g.results))
