@@ -339,8 +339,10 @@ def test_causes_come_first_with_their_cases(tmp_path):
     causes = ran.report["implementations"][0]["causes"]
     assert causes == sorted(causes, key=lambda c: -c["count"])
     assert causes[0]["cause"].startswith("P4M-") and causes[0]["count"] >= 100
-    first = ran.stdout.index(f"[{causes[0]['count']}] {causes[0]['cause']}")
-    assert first < ran.stdout.index(causes[0]["results"][0])
+    groups = ran.report["implementations"][0]["diagnosis"]  # the terminal shows problems by symptom (issue 15)
+    assert groups == sorted(groups, key=lambda g: -g["count"]) and groups[0]["count"] >= 100
+    first = ran.stdout.index(f"[{groups[0]['count']}] {groups[0]['line']}")
+    assert first < ran.stdout.index(groups[0]["results"][0])
 
 
 def test_several_implementations_in_one_report(tmp_path):

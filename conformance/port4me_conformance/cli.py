@@ -340,7 +340,7 @@ def parse(args: argparse.Namespace) -> Plan | None:
         if missing:
             raise UsageError(f"--smoke: these vectors lack the smoke set's cases {', '.join(missing[:5])}")
         cases = [case for case in cases if case.id in SMOKE]
-    max_failures = int(positive(args.max_failures, "--max-failures", int)) if args.max_failures else 0
+    max_failures = int(positive(args.max_failures, "--max-failures", int)) if args.max_failures is not None else 0
     if args.list_cases:
         for case in cases:
             print(f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}")

@@ -778,7 +778,7 @@ def _merge_variants(groups: list[Group]) -> list[Group]:
     symptoms (a signed hash, and for a code point above U+FFFF also UTF-16 units; a port too many in a
     list, and a skip that lands elsewhere for it); the largest names the group, the others are listed."""
     out: list[Group] = []
-    for stage in ("hash", "seed", "candidates", "skip"):
+    for stage in ("hash", "seed", "candidates", "skip", "message"):
         same = sorted((g for g in groups if g.stage == stage), key=lambda g: -len(g.results))
         if len(same) > 1:
             first = same[0]

@@ -158,7 +158,10 @@ def _result(r) -> str:
             + "</table>"
             + more
         )
-    if actual:
+    if actual:  # the streams whole, as the implementation wrote them (shown visibly)
+        parts.append(f"<p>actual: exit code {esc(actual.get('exit_code'))}</p>")
+        parts.append(f'<pre class="stdout">stdout: {esc(actual.get("stdout", ""))}</pre>')
+        parts.append(f'<pre class="stderr">stderr: {esc(actual.get("stderr", ""))}</pre>')
         for killed in actual.get("killed", []):
             parts.append(f"<p>killed: {esc(killed)}</p>")
     if r.detail:

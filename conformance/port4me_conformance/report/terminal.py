@@ -30,10 +30,10 @@ def terminal(runs: list[Run], session: Session, verbose: bool = False) -> str:
                 out.extend(_result(result, detail=result.status not in (XPASS,), verbose=verbose))
             if len(shown) < len(group.results):
                 listed = {id(r) for r in shown}
-                names = ", ".join([r.name for r in group.results if id(r) not in listed][:4])
+                rest = [r.name for r in group.results if id(r) not in listed]
+                names = ", ".join(rest[:4]) + (", …" if len(rest) > 4 else "")
                 out.append(
-                    f"     … and {len(group.results) - len(shown)} more with this symptom ({names}, …): "
-                    "--verbose, or the JSON or HTML report"
+                    f"     … and {len(rest)} more with this symptom ({names}): --verbose, or the JSON or HTML report"
                 )
         known = causes(run.results, (XFAIL,))
         if known:
