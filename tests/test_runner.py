@@ -619,11 +619,12 @@ def test_html_report_renders_in_a_real_browser(tmp_path):
     browser = Browser(tmp_path / "profile")
     try:
         browser.open(page.as_uri())
-        headers = browser.js("[...document.querySelectorAll('table tr:first-child th')].map(e => e.innerText)")
-        assert headers[1:] == ["good", "noisy"]
-        rows = browser.js("[...document.querySelectorAll('table tr')].map(r => r.innerText.split('\\t')[0].trim())")
+        matrix = "table.matrix"  # the page's other tables hold expected and actual side by side
+        headers = browser.js(f"[...document.querySelectorAll('{matrix} tr:first-child th')].map(e => e.innerText)")
+        assert headers[2:] == ["good", "noisy"]  # after the requirement and its title
+        rows = browser.js(f"[...document.querySelectorAll('{matrix} tr')].map(r => r.innerText.split('\\t')[0].trim())")
         assert "sequence" in rows and "P4M-SEQ-1" in rows and "all results" in rows  # areas and requirements
-        cells = browser.js("[...document.querySelectorAll('table tr:last-child td')].map(e => e.innerText)")
+        cells = browser.js(f"[...document.querySelectorAll('{matrix} tr:last-child td')].map(e => e.innerText)")
         assert cells == ["4/4", "0/4"]
         failures = browser.js("document.querySelectorAll('details.result').length")
         assert failures == 4  # every result of the noisy one, none swallowed by what it printed

@@ -88,6 +88,8 @@ STAGES: dict[str, tuple[str, str]] = {
     "known": ("known differences", ""),
 }
 PIPELINE = ("hash", "seed", "state", "generator", "candidates", "prepend", "skip", "output")
+# Stages whose failure shows what comes before them right: a result failing there blocks the others.
+BLOCKING = (*PIPELINE, "message", "stderr")
 
 # The stage each requirement belongs to: exceptions first, then by area.
 _REQUIREMENT_STAGE = {
@@ -692,10 +694,12 @@ class Diagnosis:
     def blocked(self, result: Result, requirement: str) -> bool:
         """Whether ``result`` fails for a reason outside ``requirement``'s stage (INTERPRETING 12.3)."""
         group = self.of.get(id(result))
-        if group is None or group.stage not in PIPELINE:
+        if group is None or group.stage not in BLOCKING:
             return False
         stage = requirement_stage(requirement)
-        return stage in PIPELINE and stage != group.stage
+        if stage == "" and group.stage == "state":  # a start state no variant explains may come from the settings
+            return False
+        return stage != group.stage
 
 
 def _key_requirement(stage: str, results: list[Result]) -> str:
