@@ -669,7 +669,9 @@ def _message(result: Result, stderr: str) -> Finding:
 
 
 def _first_line(text: str) -> str:
-    line = text.strip().split("\n")[0] if text else ""
+    lines = [line for line in text.strip().split("\n") if line.strip()] if text else []
+    # A traceback says what went wrong on its last line.
+    line = (lines[-1] if lines[0].startswith("Traceback") else lines[0]) if lines else ""
     return f"stderr: {line[:100]!r}" if line else ""
 
 
