@@ -140,7 +140,7 @@ def test_each_fake_gets_few_groups_naming_its_stage(tmp_path, name):
     assert len(lines) <= 200, len(lines)
     assert not [line for line in lines if not line.strip()]  # no stray blank line
     # Expected and actual side by side, the first difference named with both.
-    assert re.search(r"first difference: .*: expected '.*', actual '.*'", out), out[:3000]
+    assert re.search(r"first difference: .*: expected (['\"]).*\1, actual (['\"]).*\2", out), out[:3000]
     assert re.search(r"^ +[! ] \S.* \| ", out, re.MULTILINE)
 
 
