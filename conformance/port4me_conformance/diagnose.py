@@ -147,7 +147,7 @@ class Group:
     @property
     def line(self) -> str:
         """The group's diagnosis, one line."""
-        words = STAGES.get(self.stage, (self.stage, ""))[0]
+        words = STAGES.get(self.stage, (self.stage, ""))[0] or "no stage told"
         text = f"{self.symptom}{' ' + self.scope if self.scope else ''} [{words}"
         text += f", {self.requirement}]" if self.requirement else "]"
         example = next((f.detail for f in self.findings if f.detail), "")
@@ -793,8 +793,10 @@ def _single_offsets(groups: list[Group]) -> list[Group]:
     out = []
     for group in groups:
         if group.symptom.startswith("every port is ") and all(len(f.ports) < 2 for f in group.findings):
-            group.stage, group.symptom = "", UNEXPLAINED
-            group.findings = [replace(f, stage="", symptom=group.symptom) for f in group.findings]
+            said = group.symptom.replace("every port is", "each port is", 1)
+            said += ", in results of one port each: no stream to tell a stage by"
+            group.stage, group.symptom, group.requirement = "", UNEXPLAINED, ""
+            group.findings = [replace(f, stage="", symptom=group.symptom, detail=said) for f in group.findings]
         out.append(group)
     merged: dict[tuple[str, str], Group] = {}
     for group in out:
