@@ -130,3 +130,16 @@ def test_the_reference_passes_the_controlled_cases(cases):
     assert len(ids) >= 6
     results = _results(cases, Refuses(b"\0never"), *ids)
     assert all(r.status == PASS for r in results.values()), [(r.name, r.reason) for r in results.values()]
+
+
+def test_other_ports_for_a_user_outside_ascii_are_put_down_to_the_hash():
+    from port4me_conformance.judge import non_ascii_seed
+
+    wrong = outcome(b"1234\n", 0)
+    plain = judge({"ports": [30845]}, wrong, {}, "options", ("P4M-SEQ-1",), non_ascii=False)
+    assert plain.cause == "P4M-SEQ-1: other ports than expected"
+    hashed = judge({"ports": [30845]}, wrong, {}, "options", ("P4M-SEQ-1",), non_ascii=True)
+    assert hashed.requirement == "P4M-HASH-1"
+    assert non_ascii_seed({"input": {"settings": {"user": "zoë"}}})
+    assert non_ascii_seed({"input": {"args": ["--list=2", "ツール"]}})
+    assert not non_ascii_seed({"input": {"args": ["--user=alice", "--exclude=５"], "env": {"PORT4ME_INCLUDE": "ö"}}})

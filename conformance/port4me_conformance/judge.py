@@ -81,6 +81,9 @@ def _source(source: str | None, variant: str) -> str | None:
     return source
 
 
+OTHER_PORTS = "other ports than expected"
+
+
 def _describe_ports(expect: dict, ports: dict[str, int], variant: str) -> str:
     return "exit code 0; stdout: " + visible(expected_stdout(expect, ports)).replace("\n", " ").strip()
 
@@ -92,9 +95,7 @@ def _judge_ports(expect: dict, outcome: Outcome, ports: dict[str, int], variant:
     wanted = expected_stdout(expect, ports)
     if outcome.stdout != wanted:
         if _only_ports(outcome.stdout):
-            return Mismatch(
-                "stdout differs (other ports)", main, "other ports than expected", diff(wanted, outcome.stdout)
-            )
+            return Mismatch("stdout differs (other ports)", main, OTHER_PORTS, diff(wanted, outcome.stdout))
         return Mismatch(
             "stdout differs (not only ports, one per line)",
             "P4M-CLI-5",
@@ -269,13 +270,37 @@ def describe_expected(expect: dict, ports: dict[str, int], variant: str = "optio
 
 
 def judge(
-    expect: dict, outcome: Outcome, ports: dict[str, int], variant: str = "options", requirements: tuple = ()
+    expect: dict,
+    outcome: Outcome,
+    ports: dict[str, int],
+    variant: str = "options",
+    requirements: tuple = (),
+    non_ascii: bool = False,
 ) -> Mismatch | None:
-    """None if a finished call meets the expectation, else why not."""
+    """None if a finished call meets the expectation, else why not. ``non_ascii``: the case's user or tool
+    holds a character outside ASCII, so other ports are put down to the hash (P4M-HASH-1), not to the rule
+    the case pins first."""
     check = EXPECTATIONS[kind(expect)].judge
     if check is None:
         raise ValueError(f"unknown expectation {expect!r}")
-    return check(expect, outcome, ports, variant, requirements[0] if requirements else "") or _quiet(expect, outcome)
+    found = check(expect, outcome, ports, variant, requirements[0] if requirements else "")
+    if found and non_ascii and found.rule == OTHER_PORTS:  # the seed is not ASCII: the hash is the likely cause
+        found = Mismatch(found.reason, "P4M-HASH-1", f"{OTHER_PORTS}, for a user or tool outside ASCII", found.diff)
+    return found or _quiet(expect, outcome)
+
+
+_SEED_VARIABLES = ("PORT4ME_USER", "USER", "LOGNAME", "USERNAME", "PORT4ME_TOOL")
+
+
+def non_ascii_seed(data: dict) -> bool:
+    """Whether a case's user or tool, from any source, holds a character outside ASCII."""
+    given = data.get("input", {})
+    values = [str(given.get("settings", {}).get(name, "")) for name in ("user", "tool")]
+    values += [value for name, value in given.get("env", {}).items() if name in _SEED_VARIABLES]
+    for arg in given.get("args", []):
+        name, has_value, value = arg.partition("=")
+        values.append(value if has_value and name in ("--user", "--tool") else "" if arg.startswith("-") else arg)
+    return any(not value.isascii() for value in values)
 
 
 def _quiet(expect: dict, outcome: Outcome) -> Mismatch | None:

@@ -14,7 +14,7 @@ from typing import Any
 from . import holders, process
 from .adapters import Adapter, Invocation, Outcome, condition_ids
 from .host import Host
-from .judge import OPTION_NAMES, describe_expected, fill_ports, judge, visible
+from .judge import OPTION_NAMES, describe_expected, fill_ports, judge, non_ascii_seed, visible
 from .process import OUTPUT_LIMIT
 from .reproduce import line
 from .results import CRASH, FAIL, FAILED, PASS, SKIP, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Mismatch, Result
@@ -322,7 +322,9 @@ class Runner:
             if outcome.answer is not None:  # a library's answer (INTERPRETING 11.3)
                 mismatch = _judge_library(case, outcome, ports)
             else:
-                mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
+                mismatch = judge(
+                    case.expect, outcome, ports, variant, tuple(case.requirements), non_ascii_seed(case.data)
+                )
             if mismatch is None:
                 if outcome.killed:
                     return replace(result, reason="passed, but left processes running, which the runner killed")
