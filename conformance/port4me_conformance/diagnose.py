@@ -681,17 +681,26 @@ def source_name(source: str | None, variant: str) -> str | None:
 
 
 def _message(result: Result, stderr: str) -> Finding:
+    from .judge import names, shows  # the judge's own matching of names and values (P4M-CLI-11)
+
     diagnostic = result.case.expect.get("diagnostic") or {}
     source = source_name(diagnostic.get("source"), result.variant)
-    if source and source not in stderr:
+    if source and not names(stderr, source):
         return Finding(
             "message",
             "error messages do not name the source (the option or variable the value came from)",
             _first_line(stderr),
         )
     value = diagnostic.get("value")
-    if value and value not in stderr:
+    if "value_hex" in diagnostic:
+        value = bytes.fromhex(diagnostic["value_hex"]).decode("utf-8", "surrogateescape")
+    if value and not shows(stderr, value):
         return Finding("message", "error messages do not contain the offending value", _first_line(stderr))
+    causes = diagnostic.get("cause")
+    if causes and not any(names(stderr, cause, fold=True) for cause in causes):
+        return Finding("message", "runtime error messages do not name the cause", _first_line(stderr))
+    if stderr.strip().count("\n"):
+        return Finding("message", "error messages take more than one line", _first_line(stderr))
     return Finding("message", result.cause or result.reason, _first_line(stderr))
 
 
@@ -750,9 +759,10 @@ def _scope(stage: str, symptom: str, members: list[Result], every: list[Result])
         noun = "results that print ports"
     else:
         return f"in {len(members)} results"
-    if len(members) >= len(same):
-        return f"in all {len(same)} {noun}"
-    return f"in {len(members)} of {len(same)} {noun}"
+    mine = sum(r in same for r in members)
+    others = len(members) - mine
+    text = f"in all {len(same)} {noun}" if mine >= len(same) else f"in {mine} of {len(same)} {noun}"
+    return text + (f" and {others} other results" if others else "")
 
 
 PASSING = ("pass", "skip", "n/a", "xfail")
