@@ -759,7 +759,8 @@ def _scope(stage: str, symptom: str, members: list[Result], every: list[Result])
         noun = "results that print ports"
     else:
         return f"in {len(members)} results"
-    mine = sum(r in same for r in members)
+    ids = {id(r) for r in same}
+    mine = sum(id(r) in ids for r in members)
     others = len(members) - mine
     text = f"in all {len(same)} {noun}" if mine >= len(same) else f"in {mine} of {len(same)} {noun}"
     return text + (f" and {others} other results" if others else "")
