@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from vectorgen import cli_model
+
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "spec/boundaries.md"
 ROW = re.compile(r"^\| (B-[A-Z0-9]+-[0-9]+) \| (.*) \|$")
@@ -104,3 +106,106 @@ def test_the_boundary_users_have_the_hashes_the_table_says(cases):
     hash_rows = table_rows()["B-HASH-1"][1] + table_rows()["B-HASH-2"][1]
     users = {case.data["input"].get("settings", {}).get("user") for case in cases if case.id in hash_rows}
     assert set(boundaries.HASH_USERS.values()) <= users  # each is run by a vector of its row
+
+
+# ------------------------------------------------------------------------- the vectors through the call model
+
+BASE = {"PATH": b"/usr/local/bin:/usr/bin:/bin", "HOME": b"/nonexistent", "LANG": b"C.UTF-8"}
+OPTION = {"max_tries": "--max-tries"}
+
+
+def call_of(case, variant: str) -> tuple[list[bytes], dict[str, bytes]]:
+    """The arguments and variables a runner passes for one variant of a sequence case (INTERPRETING 2.1-2.3)."""
+    given = case.data["input"]
+    env = {**BASE, "_PORT4ME_CHECK_AVAILABLE_PORTS_": b"any"}
+    env.update({k: v.encode() for k, v in given.get("env", {}).items()})
+    env.update({k: bytes.fromhex(v) for k, v in given.get("env_hex", {}).items()})
+    argv = [a.encode() for a in given.get("args", [])] + [bytes.fromhex(a) for a in given.get("args_hex", [])]
+    for name, value in given.get("settings", {}).items():
+        if variant == "env":
+            env["PORT4ME_" + name.upper()] = str(value).encode()
+        else:
+            argv.append(f"{OPTION.get(name, '--' + name)}={value}".encode())
+    return argv, env
+
+
+def expected(case) -> tuple:
+    want = case.expect
+    if "ports" in want:
+        return ("ports", want["ports"])
+    if "error" in want:
+        return (want["error"],)
+    if "test" in want:
+        return (want["test"],)
+    return next((key,) for key in ("help", "version") if key in want)
+
+
+def modelled(cases):
+    """The boundary vectors a call model can judge: no account name, a real check or a count only."""
+    return [c for c in cases if c.file == "boundaries" and c.level == "sequence" and "port_count" not in c.expect]
+
+
+def verdicts(cases, account: str | None = "nobody") -> dict[str, tuple]:
+    out = {}
+    for case in modelled(cases):
+        for variant in ("options", "env") if case.has_settings else ("options",):
+            out[f"{case.id}@{variant}"] = cli_model.outcome(*call_of(case, variant), account)
+    return out
+
+
+def test_the_call_model_gives_every_boundary_vector_its_expected_outcome(cases):
+    # The differential test's third side answers the table's vectors as they say (the model and the
+    # vectors come from the spec by two routes: the vectors by hand, the model by reading a whole call).
+    by_id = {case.id: case for case in cases}
+    wrong = {k: v for k, v in verdicts(cases).items() if v != expected(by_id[k.partition("@")[0]])}
+    assert not wrong, sorted(wrong)[:10]
+
+
+def _signed_hash(text: str) -> int:
+    value = 0
+    for char in text:
+        value = ((value * 31 + ord(char) + 2**31) % 2**32) - 2**31  # a Java int
+    return value
+
+
+def _wrapping_number(text: str, low: int, high: int | None) -> int:
+    value = int(text) % 2**32 if cli_model.DIGITS.match(text) else text  # a 32-bit accumulator
+    return NUMBER(str(value), low, high)
+
+
+def _lenient_number(text: str, low: int, high: int | None) -> int:
+    try:
+        return NUMBER(str(int(text)), low, high)  # Python's int(): signs, spaces, _, non-ASCII digits
+    except ValueError:
+        raise cli_model.Usage("not a number") from None
+
+
+NUMBER = cli_model.number  # the model's own, kept for the planted variants that call it
+# Bugs an implementer could plant, each as a change to the call model, and the rows that must see it.
+PLANTED = {
+    "hash in a signed 32-bit int": (("string_hash", _signed_hash),),
+    "next(65536) off by one (75)": (("lcg_next", lambda s: 75 if s == 65536 else (75 * s + 74) % 65537),),
+    "numbers wrap at 2³²": (("number", _wrapping_number),),
+    "numbers by Python's int()": (("number", _lenient_number),),
+    "digits by Unicode": (("DIGITS", re.compile(r"\d+\Z")),),
+    "separators by str.split()": (("SEPARATORS", re.compile(r"[\s,]+")),),
+    "UTF-8 decoded leniently": (("decode", lambda value: value.decode("utf-8", "replace")),),
+}
+
+
+@pytest.fixture(scope="module")
+def right(cases):
+    return verdicts(cases)
+
+
+@pytest.mark.parametrize("bug", sorted(PLANTED))
+def test_a_planted_bug_fails_a_boundary_vector(monkeypatch, cases, right, bug):
+    for name, replacement in PLANTED[bug]:
+        monkeypatch.setattr(cli_model, name, replacement)
+    cli_model._CYCLE.clear()  # the cycle is walked again with the planted next()
+    try:
+        wrong = verdicts(cases)
+    finally:
+        monkeypatch.undo()
+        cli_model._CYCLE.clear()
+    assert [k for k in right if wrong[k] != right[k]], f"no boundary vector sees: {bug}"
