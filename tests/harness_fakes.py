@@ -73,8 +73,13 @@ MISBEHAVIOURS = {
     "mute": ("time.sleep(3600)", "send(right(request))"),
     # Says hello in another major version of the protocol.
     "future": ('request["protocol"] = "2.0"; send({"seq": 0, "protocol": "2.0", "implementation": {}})', "pass"),
-    # Eats memory: past any sensible limit.
-    "greedy": ("pass", "hog = bytearray(8 << 30); send(right(request))"),
+    # Needs 320 MiB for one answer, taken (and written to) 10 MiB at a time, as a growing buffer would.
+    # It says so and exits when the memory is refused (a traceback would read as the runner's).
+    "greedy": (
+        "pass",
+        "try:\n    hog = [b'x' * (10 << 20) for _ in range(32)]\n"
+        "except MemoryError:\n    sys.exit('fake: MemoryError')\nsend(right(request))\ndel hog",
+    ),
 }
 
 

@@ -268,6 +268,23 @@ def test_a_harness_that_never_says_a_usable_hello_fails_every_call_with_why(tmp_
     assert "did not start" in ran.stdout
 
 
+def test_the_memory_limit_holds_for_each_answer_of_a_harness(tmp_path):
+    """A harness that needs 320 MiB for one answer: past --memory=200 it dies, and the call says why."""
+    greedy = fake(tmp_path, "greedy")
+    ran = conformance(tmp_path, f"--impl=greedy={greedy}", *FEW, "--memory=200", "--jobs=1", "--seed=1")
+    assert ran.code == 1
+    (broken,) = [r for r in ran.results if r["status"] != "pass"]
+    assert broken["status"] == "crash", broken
+    assert broken["cause"] == "memory: reached the limit of 200 MiB per process", broken
+    assert "reached the limit of 200 MiB (to give it more: --memory=MiB)" in broken["reason"]
+    assert "MemoryError" in broken["reason"], "the tail of its stderr shows what failed"
+    assert len(ran.implementation["harness"]["restarts"]) == 1
+    assert len(ran.with_status("pass")) == len(ran.results) - 1  # the new process has the limit too, and answers
+    (tmp_path / "fake_harness_greedy.done").unlink()
+    enough = conformance(tmp_path, f"--impl=greedy={greedy}", *FEW, "--memory=1024", "--jobs=1", "--seed=1")
+    assert enough.code == 0, enough.stdout[-2000:]
+
+
 def test_a_harness_flooding_stderr_blocks_nothing(tmp_path):
     ran = conformance(tmp_path, f"--impl=chatty={fake(tmp_path, 'chatty', at=1, every=True)}", *FEW, "--jobs=1")
     assert ran.code == 0, ran.stdout[-2000:]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from tools.mutation.worker import reference_unit
+
 from port4me_conformance.adapters import SubprocessAdapter
 from port4me_conformance.host import Host
 from port4me_conformance.inprocess import InProcessAdapter
@@ -54,7 +56,7 @@ def assert_full_pass(results, allowed: dict[str, str]):
 
 
 def test_in_process(cases):
-    adapter = InProcessAdapter("reference", "port4me.cli:main")
+    adapter = InProcessAdapter("reference", "port4me.cli:main", unit=reference_unit())
     results = Runner(adapter, Options(jobs=1)).run(cases)
     assert_full_pass(results, allowed_skips(adapter))
     assert not [r for r in results if r.status == UNIT]  # in-process, unit entries are checked too

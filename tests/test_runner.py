@@ -200,12 +200,13 @@ def test_control_bytes_keep_every_report_valid_and_show_visibly(tmp_path):
     ],
 )
 def test_wrong_implementations_fail_with_the_reason(tmp_path, kind, status, reason):
-    ran = checked(tmp_path, f"--impl={make(tmp_path, kind)}", "--select=seq-alice")
+    fake = make(tmp_path, kind)
+    ran = checked(tmp_path, f"--impl={fake}", "--select=seq-alice")
     assert ran.code == 1
     assert ran.status("seq-alice") == (status, reason)
     line = ran.result("seq-alice")["reproduce"]
     assert line.startswith('cd "$(mktemp -d)" && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent')
-    assert line.endswith(" --user=alice --list=5 </dev/null") or "--user=alice" in line
+    assert line.endswith(f"{fake} --user=alice --list=10 </dev/null"), line  # the options variant
     assert f"$ {line}" in ran.stdout  # in the terminal output too
 
 

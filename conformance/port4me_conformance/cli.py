@@ -341,7 +341,7 @@ def parse(args: argparse.Namespace) -> Plan | None:
     check_outputs(args, names)
     contain.choose(args.containment)
     for adapter in adapters:
-        if isinstance(adapter, SubprocessAdapter):
+        if isinstance(adapter, (SubprocessAdapter, HarnessAdapter)):  # a harness: each of its processes
             adapter.memory = memory
     pass_env = {}
     for name in args.pass_env:

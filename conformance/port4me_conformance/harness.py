@@ -236,8 +236,6 @@ class HarnessProcess:
         if ids is not None:
             os.chown(self.folder, *ids)
             extra = {"user": ids[0], "group": ids[1], "extra_groups": []}
-        if memory:
-            extra["preexec_fn"] = functools.partial(_limit_memory, memory)
         self.seq = 0
         self.sent: dict[int, str] = {}  # the last requests, for a person: which call an answer given twice was
         self.tail = bytearray()
@@ -258,6 +256,11 @@ class HarnessProcess:
             shutil.rmtree(self.folder, ignore_errors=True)
             reason = getattr(error, "strerror", None) or str(error)
             raise HarnessError(f"cannot start the harness {os.fsdecode(argv[0])}: {reason}") from None
+        # The limit of a call's process (INTERPRETING 2.4), for the whole life of the harness: what any
+        # one answer may make it allocate. RLIMIT_DATA, as for a command, since RLIMIT_AS would refuse
+        # runtimes that reserve much address space and use little (V8, the JVM).
+        self.memory_limit = _limit(self.popen.pid, memory)
+        self.peak_memory = 0  # bytes: its largest resident set, read once it broke the protocol
         for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             os.set_blocking(stream.fileno(), False)
 
@@ -382,13 +385,39 @@ class HarnessProcess:
 
     def _ended(self) -> str:
         """How the process ended (it closed its output): its exit status, once it has one."""
-        try:
-            code = self.popen.wait(2)
-        except subprocess.TimeoutExpired:
+        code = self._reap(2.0)
+        if code is None:
             return "closed its output"
         if code < 0:
             return f"was killed by {_signal_name(-code)}"
         return f"exited with status {code}"
+
+    def _reap(self, wait: float) -> int | None:
+        """Its exit code once it exited (within ``wait`` seconds), and its peak resident memory then."""
+        end = time.monotonic() + wait
+        while self.popen.returncode is None:
+            try:
+                pid, status, usage = os.wait4(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere
+                self.popen.poll()
+                break
+            if pid:
+                self.popen.returncode = os.waitstatus_to_exitcode(status)
+                self.peak_memory = max(self.peak_memory, usage.ru_maxrss * 1024)  # Linux counts kilobytes
+                break
+            if time.monotonic() >= end:
+                return None
+            time.sleep(0.01)
+        return self.popen.returncode
+
+    def measure_peak(self) -> int:
+        """The largest resident set it had (bytes): from /proc while it runs, from wait4 once it exited."""
+        if self._reap(0) is None:  # a zombie's /proc has no peak: reaped first, with its usage
+            with contextlib.suppress(OSError, ValueError), open(f"/proc/{self.pid}/status", "rb") as status:
+                for row in status:
+                    if row.startswith(b"VmHWM:"):
+                        self.peak_memory = max(self.peak_memory, int(row.split()[1]) * 1024)
+        return self.peak_memory
 
     def stderr_tail(self, limit: int = 600) -> str:
         from .judge import visible
@@ -437,10 +466,18 @@ def _summary(message: dict) -> str:
     return " ".join(words)[:120] or "no arguments"
 
 
-def _limit_memory(limit: int) -> None:  # pragma: no cover - runs in the child before exec
-    import resource
+def _limit(pid: int, memory: int | None) -> int:
+    """No core dump, and at most ``memory`` bytes to allocate (RLIMIT_DATA); the limit imposed (0: none)."""
+    try:
+        import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))
+        if memory:
+            resource.prlimit(pid, resource.RLIMIT_DATA, (memory, memory))
+            return memory
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass  # not Linux, or it has exited already
+    return 0
 
 
 def _peek(data: bytes | bytearray, limit: int = 120) -> str:
@@ -479,7 +516,7 @@ class HarnessAdapter(Adapter):
         start_timeout: float = DEFAULT_START_TIMEOUT,
         restarts: int = DEFAULT_RESTARTS,
         env: dict[bytes, bytes] | None = None,
-        memory_limit: int | None = None,
+        memory: int | None = process.MEMORY_LIMIT,
     ):
         self.name = name
         self.command = command
@@ -487,7 +524,7 @@ class HarnessAdapter(Adapter):
         self.interface = interface or "cli"
         self.start_timeout = start_timeout
         self.max_restarts = restarts
-        self.memory_limit = memory_limit
+        self.memory = memory  # bytes each harness process may allocate (--memory; None: no limit)
         self.env = env or {b"PATH": b"/usr/local/bin:/usr/bin:/bin", b"HOME": b"/nonexistent", b"LANG": b"C.UTF-8"}
         self.description = "harness:" + " ".join(command)
         self.implementation: dict | None = None
@@ -577,7 +614,7 @@ class HarnessAdapter(Adapter):
                 raise HarnessError(
                     f"not run: the harness was restarted {self.max_restarts} times and is given up (last: {last})"
                 )
-        started = HarnessProcess(self._argv(condition), self.env, condition_ids(condition), self.memory_limit)
+        started = HarnessProcess(self._argv(condition), self.env, condition_ids(condition), self.memory)
         try:
             described = started.hello(time.monotonic() + self.start_timeout)
         except HarnessError as error:
@@ -601,18 +638,21 @@ class HarnessAdapter(Adapter):
             self._pool.processes[key] = started
         return started
 
-    def _broken(self, condition: str, seq: int, error: HarnessError) -> tuple[str, tuple[str, ...]]:
-        """End this thread's process for the condition: the reason shown, and what was killed."""
+    def _broken(self, condition: str, seq: int, error: HarnessError) -> tuple[str, tuple[str, ...], tuple[int, int]]:
+        """End this thread's process for the condition: the reason shown, what was killed, and its
+        (peak memory, memory limit) in bytes, which tell whether it broke for want of memory."""
         key = (threading.get_ident(), condition)
         broken = self._pool.processes.pop(key, None)
         if broken is None:
-            return error.reason, ()
+            return error.reason, (), (0, 0)
         tail = broken.stderr_tail()
+        peak = broken.measure_peak()
         killed = tuple(broken.kill())
+        peak = max(peak, broken.peak_memory)
         reason = f"the harness {error.reason}" + (f"; its stderr ended: {tail}" if tail else "")
         with self._pool.lock:
             self._pool.restarts.append(Restart(seq, condition, error.reason, error.kind != "timeout"))
-        return reason, killed
+        return reason, killed, (peak, broken.memory_limit)
 
     # -- calls
 
@@ -650,13 +690,14 @@ class HarnessAdapter(Adapter):
             if self.interface == "cli":
                 stdout, stderr = decode_bytes(answer["stdout"]), decode_bytes(answer["stderr"])
         except HarnessError as error:
-            reason, killed = self._broken(condition, seq, error)
+            reason, killed, (peak, limit) = self._broken(condition, seq, error)
             seconds = time.monotonic() - start
+            memory = {"peak_memory": peak, "memory_limit": limit}
             if error.kind == "timeout":
-                return Outcome(b"", b"", None, True, seconds, killed=killed)
+                return Outcome(b"", b"", None, True, seconds, killed=killed, **memory)
             if error.kind == "too-large":
-                return Outcome(b"", b"", None, False, seconds, too_large=True, killed=killed)
-            return Outcome(b"", b"", None, False, seconds, failure=reason, killed=killed)
+                return Outcome(b"", b"", None, False, seconds, too_large=True, killed=killed, **memory)
+            return Outcome(b"", b"", None, False, seconds, failure=reason, killed=killed, **memory)
         seconds = time.monotonic() - start
         if self.interface == "cli":
             too_large = len(stdout) > process.OUTPUT_LIMIT or len(stderr) > process.OUTPUT_LIMIT
@@ -666,8 +707,10 @@ class HarnessAdapter(Adapter):
         del answer["seq"]
         shown = json.dumps(answer, ensure_ascii=False).encode()
         error = answer.get("error")
-        if error and error["kind"] == "crash":
-            return Outcome(shown, b"", None, False, seconds, failure=f"the library failed: {error['message'][:300]}")
+        if error and error["kind"] == "crash":  # it may have run out of memory, and lived on
+            failure = f"the library failed: {error['message'][:300]}"
+            memory = {"peak_memory": harness.measure_peak(), "memory_limit": harness.memory_limit}
+            return Outcome(shown, b"", None, False, seconds, failure=failure, **memory)
         message_bytes = (error["message"] + "\n").encode() if error else b""
         return Outcome(shown, message_bytes, None, False, seconds, answer=answer)
 
@@ -679,7 +722,7 @@ class HarnessAdapter(Adapter):
                 {"op": "unit", "seq": seq, "function": function, "input": value}, "answer_unit", time.monotonic() + 60
             )
         except HarnessError as error:
-            reason, _ = self._broken("", seq, error)
+            reason, _, _ = self._broken("", seq, error)
             raise HarnessError(reason, error.kind) from None
         return answer["value"]
 

@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from . import confine, process
 from .adapters import Adapter, Invocation, Outcome, condition_ids
@@ -42,9 +44,15 @@ class InProcessAdapter(Adapter):
     no time limit; a call under a host condition runs in a forked child that applies the
     condition (setuid/setgid, or a seccomp filter) before calling ``main`` and is killed
     at the time limit.  The reference is ``inprocess:port4me.cli:main``.
+
+    Unit entries (INTERPRETING section 5) are evaluated only through what the caller
+    declares: ``unit`` maps a function of spec section 3 to a callable that takes the
+    entry's input as section 5 gives it (``seed_string`` the pair ``[user, tool]``).
+    Nothing is guessed from the target's internals; without ``unit``, a unit-only case
+    is ``n/a``, as on a command line.
     """
 
-    def __init__(self, name: str, target: str):
+    def __init__(self, name: str, target: str, unit: Mapping[str, Callable[[Any], Any]] | None = None):
         module_name, _, function_name = target.partition(":")
         function_name = function_name or "main"
         try:
@@ -57,6 +65,7 @@ class InProcessAdapter(Adapter):
         self.module = module_name.rpartition(".")[0] or module_name
         self._module_name, self._function = module_name, function_name
         self._preloaded = False
+        self.unit_functions = dict(unit or {})
 
     def run(self, invocation: Invocation, timeout: float) -> Outcome:
         argv = [os.fsdecode(arg) for arg in invocation.argv]
@@ -126,12 +135,13 @@ class InProcessAdapter(Adapter):
                 importlib.import_module(info.name)
         self._preloaded = True
 
+    def evaluates_unit(self, case) -> bool:
+        """Every unit entry of the case names a declared function."""
+        return all(entry["function"] in self.unit_functions for entry in case.data.get("unit", []))
+
     def unit(self, function: str, value: object) -> object:
-        """Evaluate a unit entry with the implementation's algorithm module (reference only)."""
-        algorithm = importlib.import_module(f"{self.module}.algorithm")
-        if function == "seed_string":
-            return algorithm.seed_string(*value)
-        return getattr(algorithm, function)(value)
+        """A unit entry's value, from the declared function (evaluates_unit() said it is declared)."""
+        return self.unit_functions[function](value)
 
 
 def _call(main, argv: list[str], env: dict[str, str]) -> tuple[int | None, str, str, str]:

@@ -108,7 +108,7 @@ class MutantAdapter(InProcessAdapter):
     """
 
     def __init__(self, case_timeout: float, entry: str = "run"):
-        super().__init__("mutant", ENTRY)
+        super().__init__("mutant", ENTRY, unit=reference_unit())
         self.case_timeout = case_timeout
         self.entry = entry
         # What a forked call (a host condition) needs is imported now, before any call's time
@@ -168,6 +168,18 @@ class MutantAdapter(InProcessAdapter):
                     stream.flush()
                     stream.detach()  # else collecting the wrapper would close the buffer
         return Outcome(out.getvalue(), err.getvalue(), code)
+
+
+def reference_unit() -> dict:
+    """The reference's functions of spec section 3 on the inputs of INTERPRETING section 5, declared for
+    the in-process adapter: those of the package as imported now (the mutant, once installed)."""
+    algorithm = importlib.import_module(f"{PACKAGE}.algorithm")
+    return {
+        "string_hash": algorithm.string_hash,
+        "initial_state": lambda seed: algorithm.initial_state(seed, None),  # the seed string, no tool
+        "lcg_next": algorithm.lcg_next,
+        "seed_string": lambda pair: algorithm.seed_string(*pair),
+    }
 
 
 def _exit_status(code: object) -> int:
