@@ -11,7 +11,7 @@ NODE ?= node
 NPM ?= npm
 
 .PHONY: demo install setup upstream js-tools test test-fast test-python test-mutation test-js test-js-unit test-js-kit \
-	compat lint lint-python lint-js format bench bench-js bench-limits vectors mutation mutation-sample clean node browser \
+	compat lint lint-python lint-js format bench bench-js bench-diagnosis bench-limits vectors mutation mutation-sample clean node browser \
 	differential
 
 ## demo: install, then show your port and the reference's conformance report (the main job)
@@ -135,6 +135,12 @@ bench-js: install setup
 	$(BIN)/python bench/js_port.py --node="$$(command -v $(NODE))" --reference=$(BIN)/port4me --json=reports/bench-js.json
 
 bench: bench-js
+
+## bench-diagnosis: how soon a wrong implementation hears its answer (--max-failures=1, --smoke) as ratios to its full run
+bench-diagnosis: install
+	$(BIN)/python bench/diagnosis.py --json=reports/bench-diagnosis.json
+
+bench: bench-diagnosis
 
 ## bench-limits: how closely the runner's and the toolkit's limits hold (time, memory), as ratios to a baseline of the same run
 bench-limits: install
