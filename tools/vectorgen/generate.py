@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import build, files
+from .files import boundaries
 from .spec_tables import index
 from .upstream import AuthoringError, Observations
 from .writer import sync, to_json, to_yaml
@@ -30,6 +31,8 @@ def run(check_only: bool, vectors: Path, spec: Path) -> int:
     stale = []
     if sync(spec / "index.md", index(spec / "requirements.json", [c for d in docs for c in d["cases"]]), check_only):
         stale.append("index.md")
+    if sync(spec / "boundaries.md", boundaries.table(), check_only):
+        stale.append("boundaries.md")
     rendered = {}
     for doc in docs:
         for suffix, render in ((".yaml", to_yaml), (".json", to_json)):
@@ -61,7 +64,7 @@ def digest_record(rendered: dict[str, str], docs: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="make_vectors", description="Author the test vectors in vectors/ from spec v1.1, independently of port4me."
+        prog="make_vectors", description="Author the test vectors in vectors/ from spec v1.2, independently of port4me."
     )
     parser.add_argument("--check", action="store_true", help="only check that the files are up to date (exit 1 if not)")
     parser.add_argument("--vectors", type=Path, default=ROOT / "vectors", help="the vector folder (default: vectors/)")
