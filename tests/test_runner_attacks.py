@@ -366,7 +366,7 @@ def _alias_bomb() -> str:
         ("nested-brackets", ["nest"]),
         ("folder", ["is a folder"]),
         ("reason-not-text", ["needs an 'id' and a 'reason', both text"]),
-        ("a-million-values", ["more than the limit of 100000 values"]),  # 1 MiB of "0,": 6 s and 217 MB before
+        ("a-million-values", ["more than the limit of 300000 values"]),  # 1 MiB of "0,": 6 s and 217 MB before
     ],
 )
 def test_a_known_differences_file_that_would_cost_without_end_is_refused(tmp_path, kind, words):
@@ -411,8 +411,8 @@ def test_a_known_differences_file_that_would_cost_without_end_is_refused(tmp_pat
         ("yaml-only", ["no JSON vector files", "it has only YAML files"]),
         # 16 MiB of "0,": the schema validation ran past 300 s at 1.6 GB before (every error collected and sorted).
         ("sixteen-megabytes", ["more than the limit of 4194304 bytes"]),
-        ("two-million-values", ["v.json: more than the limit of 100000 values"]),
-        ("many-files-of-values", ["more than the limit of 400000 values in its cases"]),
+        ("two-million-values", ["v.json: more than the limit of 300000 values"]),
+        ("many-files-of-values", ["more than the limit of 1000000 values in its cases"]),
     ],
 )
 def test_a_vector_folder_that_would_crash_or_hang_is_refused(tmp_path, kind, words):
@@ -434,8 +434,8 @@ def test_a_vector_folder_that_would_crash_or_hang_is_refused(tmp_path, kind, wor
     elif kind == "many-files-of-values":  # valid files, each under the limit per file
         sequence = json.loads((ROOT / "vectors/sequence.json").read_text())
         case = sequence["cases"][0]
-        filler = {**case, "expect": {"ports": [1] * 95_000}}
-        for index in range(5):
+        filler = {**case, "expect": {"ports": [1] * 290_000}}
+        for index in range(4):
             document = {**sequence, "file": f"f{index}", "cases": [{**filler, "id": f"filler-{index}"}]}
             (folder / f"f{index}.json").write_text(json.dumps(document))
     else:
@@ -769,7 +769,7 @@ def test_both_readmes_state_the_limits_the_runner_applies_and_the_threat_model()
 
     assert (process.OUTPUT_LIMIT, process.MEMORY_LIMIT, runner.DEFAULT_TIMEOUT) == (1 << 20, 1 << 30, 10)
     assert (known.MAX_BYTES, bounded.MAX_DEPTH, vectors.MAX_FILE_BYTES) == (1 << 20, 64, 4 << 20)
-    assert (bounded.MAX_VALUES, vectors.MAX_TOTAL_BYTES, vectors.MAX_TOTAL_VALUES) == (100_000, 16 << 20, 400_000)
+    assert (bounded.MAX_VALUES, vectors.MAX_TOTAL_BYTES, vectors.MAX_TOTAL_VALUES) == (300_000, 16 << 20, 1_000_000)
     root = (ROOT / "README.md").read_text(encoding="utf-8")
     section = root[root.index("**Reliability: the limits.**") : root.index("**Threat model.**") + 600]
     for words in (
@@ -778,7 +778,7 @@ def test_both_readmes_state_the_limits_the_runner_applies_and_the_threat_model()
         "1 GiB per process",
         "at most 1 MiB",
         "nested at most 64",
-        "4 MiB and 100,000 values",
+        "4 MiB and 300,000 values",
     ):
         assert words in section, words
     assert "malicious" in section and "container" in section
