@@ -89,4 +89,4 @@ def test_is_port_free_rejects_non_ports(port):
 
 def test_public_names():
     assert port4me.uint_hash("alice") == port4me.string_hash("alice") == 92903040
-    assert port4me.SPEC_VERSION == "1.1"
+    assert port4me.SPEC_VERSION == "1.2"

@@ -374,12 +374,12 @@ def test_report_states_what_a_claim_names(tmp_path):
         "--timeout=7",
     )
     report = ran.report
-    assert report["report_version"] == "2.0" and report["spec_version"] == "1.1"
+    assert report["report_version"] == "2.0" and report["spec_version"] == "1.2"
     assert report["vectors"]["vectors_version"] and report["vectors"]["digest"].startswith("sha256:")
     assert report["host"]["root"] == (os.geteuid() == 0) and isinstance(report["host"]["ipv6"], bool)
     assert report["run"]["via"] == "env" and report["run"]["timeout"] == 7 and "seq-alice" in report["run"]["excluded"]
     implementation = report["implementations"][0]
-    assert implementation["version"] == "1.1.0"
+    assert implementation["version"] == "1.2.0"
     sequence = implementation["levels"]["sequence"]
     assert sequence["verdict"] == "incomplete" and sequence["excluded"] > 0
     assert any("not selected" in why for why in sequence["why"])

@@ -272,7 +272,7 @@ def test_vectors_an_implementation_rewrote_after_installation_are_refused(tmp_pa
     assert first.returncode == 1, first.stdout + first.stderr  # judged against the vectors as they were
     recorded = json.loads((PACKAGE / "shipped/digest.json").read_text())["digest"]
     assert json.loads((tmp_path / "first.json").read_text())["vectors"] == {
-        "vectors_version": "1.1.0",
+        "vectors_version": "1.2.0",
         "digest": recorded,
         "files": "*.json",
         "shipped": True,
@@ -297,7 +297,7 @@ def test_other_vectors_run_and_are_marked_loudly(tmp_path):
     (copy / "lcg.json").write_text(json.dumps(document))
     other = runner([*args, f"--vectors={copy}", f"--json={tmp_path / 'other.json'}", "--quiet"], tmp_path)
     assert other.returncode == 0, other.stderr
-    assert other.stdout.startswith("NOT THE SHIPPED VECTORS: vectors 1.1.0")
+    assert other.stdout.startswith("NOT THE SHIPPED VECTORS: vectors 1.2.0")
     report = json.loads((tmp_path / "other.json").read_text())
     from port4me_conformance.vectors import load
 

@@ -55,7 +55,7 @@ def test_the_list_is_the_text():
         label, section, _ = written[req["id"]]
         assert (req["keyword"], req["section"]) == (label, section), req["id"]
         assert req["level"] in ("sequence", "check") and req["summary"].strip()
-    assert LISTED["spec_version"] == SPEC_VERSION == "1.1"
+    assert LISTED["spec_version"] == SPEC_VERSION == "1.2"
 
 
 def test_each_label_is_the_strongest_key_word_of_its_requirement():
@@ -77,8 +77,8 @@ def test_no_key_word_is_used_outside_a_requirement_in_the_normative_sections():
 
 
 def test_the_spec_says_its_version_and_has_a_change_log():
-    assert SPEC.startswith("# port4me specification, version 1.1\n")
-    assert "## Appendix C: change log" in SPEC and "### 1.1 (" in SPEC and "### 1.0 (" in SPEC
+    assert SPEC.startswith("# port4me specification, version 1.2\n")
+    assert "## Appendix C: change log" in SPEC and "### 1.2 (" in SPEC and "### 1.1 (" in SPEC and "### 1.0 (" in SPEC
 
 
 def test_the_grammar_writes_case_sensitive_tokens_as_rfc_7405_does():

@@ -185,4 +185,4 @@ def test_every_file_has_the_same_versions():
         (d["spec_version"], d["vectors_version"])
         for d in (json.loads(p.read_text(encoding="utf-8")) for p in JSON_FILES)
     }
-    assert versions == {("1.1", "1.1.0")}
+    assert versions == {("1.2", "1.2.0")}

@@ -1,4 +1,4 @@
-"""``port4me-conformance``: check port4me implementations against the spec v1.1 test vectors."""
+"""``port4me-conformance``: check port4me implementations against the spec v1.2 test vectors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seccomp filters for the host conditions `no-ipv6` and `emfile` (INTERPRETING 2.5), through libseccomp.
+"""Seccomp filters for the host conditions `no-ipv6`, `emfile`, `ipv6-eacces` and `ipv6-emfile` (INTERPRETING 2.5).
 
 Run as a script, it is the small wrapper that the subprocess adapter starts for such a
 call: ``python confine.py CONDITION COMMAND [ARG...]`` installs the filter in itself and
@@ -16,7 +16,7 @@ import os
 import socket
 import sys
 
-CONDITIONS = ("no-ipv6", "emfile")
+CONDITIONS = ("no-ipv6", "emfile", "ipv6-eacces", "ipv6-emfile")
 _ALLOW = 0x7FFF0000  # SCMP_ACT_ALLOW
 _CMP_EQ = 4  # SCMP_CMP_EQ
 
@@ -68,9 +68,10 @@ def apply(condition: str) -> None:
         raise OSError("seccomp_init failed")
     try:
         syscall = lib.seccomp_syscall_resolve_name(b"socket")
-        if condition == "no-ipv6":  # as on a kernel built without IPv6
+        ipv6_only = {"no-ipv6": errno.EAFNOSUPPORT, "ipv6-eacces": errno.EACCES, "ipv6-emfile": errno.EMFILE}
+        if condition in ipv6_only:  # as on a kernel built without IPv6; a policy or a limit on IPv6 alone
             rule = (_ArgCmp * 1)(_ArgCmp(0, _CMP_EQ, socket.AF_INET6, 0))
-            result = lib.seccomp_rule_add_array(ctx, _errno_action(errno.EAFNOSUPPORT), syscall, 1, rule)
+            result = lib.seccomp_rule_add_array(ctx, _errno_action(ipv6_only[condition]), syscall, 1, rule)
         elif condition == "emfile":  # no file descriptors left
             result = lib.seccomp_rule_add_array(ctx, _errno_action(errno.EMFILE), syscall, 0, None)
         else:

@@ -14,7 +14,7 @@ from typing import Any
 from . import holders, process
 from .adapters import Adapter, Invocation, Outcome, condition_ids
 from .host import Host
-from .judge import OPTION_NAMES, describe_expected, fill_ports, judge, visible
+from .judge import OPTION_NAMES, describe_expected, fill_ports, judge, non_ascii_seed, visible
 from .process import OUTPUT_LIMIT
 from .reproduce import line
 from .results import CRASH, FAIL, FAILED, PASS, SKIP, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Mismatch, Result
@@ -23,10 +23,10 @@ from .vectors import Case, requirement_levels
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
 CHECK_SWITCH = "_PORT4ME_CHECK_AVAILABLE_PORTS_"
 DEFAULT_TIMEOUT = 10.0
-# A time-bound case (P4M-SEQ-3, P4M-LIST-2) has this limit whatever --timeout says: its requirement is
-# about how the work grows, so a longer --timeout for a slow interpreter must not turn a failure into a pass.
+# A time-bound case (P4M-SEQ-3, P4M-LIST-2, P4M-CHECK-7) has this limit whatever --timeout says: its requirement
+# is about how the work grows, so a longer --timeout for a slow interpreter must not turn a failure into a pass.
 TIME_BOUND = 10.0
-CONDITIONS = ("unprivileged", "nameless-user", "nobody", "no-ipv6", "emfile")
+CONDITIONS = ("unprivileged", "nameless-user", "nobody", "no-ipv6", "emfile", "ipv6-eacces", "ipv6-emfile")
 
 
 @dataclass
@@ -121,6 +121,39 @@ class Runner:
         return replace(result, observed=f"{result.status}: {result.reason}", status=XFAIL, reason=reason)
 
     def run_one(self, case: Case, variant: str) -> Result:
+        """The case's result; a case with a ``control`` passes only when its control call passes too."""
+        result = self._run_case(case, variant)
+        control = case.data.get("control")
+        if control is None or result.status != PASS:
+            return result
+        return self._controlled(case, variant, result, control)
+
+    def _controlled(self, case: Case, variant: str, result: Result, control: dict) -> Result:
+        """INTERPRETING 4.1: the same call with the input made satisfiable must give the control's outcome,
+        so that the expected error is not a refusal of the input (an option or a value it does not accept)."""
+        data = {key: value for key, value in case.data.items() if key != "control"}
+        data.update(input=control["input"], expect=control["expect"])
+        second = self._run_case(Case(case.id, case.file, data), variant)
+        if second.status == PASS:
+            return result
+        what = f"the control call ({second.expected})"
+        if second.status in (SKIP, TIMEOUT, UNIT):
+            return replace(
+                second, case=case, reason=f"the error was as expected, but {what} has no verdict: {second.reason}"
+            )
+        reason = (
+            f"the error was as expected, but {what} did not pass, so the error may refuse the input: {second.reason}"
+        )
+        return replace(
+            second,
+            case=case,
+            status=WARN if advisory(case, self._keywords) else FAIL,
+            reason=reason,
+            cause=f"{case.requirements[0]}: an error that refuses the input (the control call fails)",
+            expected=f"{result.expected}; control: {second.expected}",
+        )
+
+    def _run_case(self, case: Case, variant: str) -> Result:
         not_applicable = getattr(self.adapter, "not_applicable", None)
         reason = not_applicable(case) if not_applicable else ""
         if reason:
@@ -276,8 +309,9 @@ class Runner:
             status, reason, cause = CRASH, visible(outcome.failure, 300), "crash: the call could not run"
         elif outcome.timed_out:
             if "time-bound" in case.data.get("flags", []):
-                status, cause = FAIL, "P4M-SEQ-3: not within the time limit (time-bound)"
-                reason = f"did not finish within {limit}: this case is time-bound (P4M-SEQ-3)"
+                bound = _time_requirement(case)
+                status, cause = FAIL, f"{bound}: not within the time bound (time-bound)"
+                reason = f"did not finish within {limit}: this case is time-bound ({bound})"
             else:
                 status, cause = TIMEOUT, f"timeout: still running after {limit}"
                 reason = f"did not finish within {limit}; to give it longer, run with --timeout=SECONDS"
@@ -291,7 +325,9 @@ class Runner:
             if outcome.answer is not None:  # a library's answer (INTERPRETING 11.3)
                 mismatch = _judge_library(case, outcome, ports)
             else:
-                mismatch = judge(case.expect, outcome, ports, variant, tuple(case.requirements))
+                mismatch = judge(
+                    case.expect, outcome, ports, variant, tuple(case.requirements), non_ascii_seed(case.data)
+                )
             if mismatch is None:
                 if outcome.killed:
                     return replace(result, reason="passed, but left processes running, which the runner killed")
@@ -318,6 +354,16 @@ class Runner:
         if hasattr(self.adapter, "reproduce"):  # a harness: the request, sent to a fresh harness process
             return self.adapter.reproduce(invocation)
         return line(self.adapter.command_line(invocation), invocation.env)
+
+
+# The requirements a time-bound case is about, in the order a timeout is reported by (spec section 2).
+TIME_REQUIREMENTS = ("P4M-SEQ-3", "P4M-LIST-2", "P4M-CHECK-7")
+
+
+def _time_requirement(case: Case) -> str:
+    """The requirement a time-bound case's timeout breaks: the first of its own that is about time, else
+    its first (a call that never ends, such as a generator stuck at its fixed point, P4M-LCG-2)."""
+    return next((r for r in TIME_REQUIREMENTS if r in case.requirements), case.requirements[0])
 
 
 def _judge_library(case: Case, outcome: Outcome, ports: dict) -> Mismatch | None:
@@ -381,4 +427,6 @@ def _confinement(condition: str) -> str:
         "nobody": f"run as the account nobody (uid {user})",
         "no-ipv6": "under a seccomp filter: socket() of the IPv6 family fails with EAFNOSUPPORT (no-ipv6)",
         "emfile": "under a seccomp filter: every socket() fails with EMFILE (emfile)",
+        "ipv6-eacces": "under a seccomp filter: socket() of the IPv6 family fails with EACCES (ipv6-eacces)",
+        "ipv6-emfile": "under a seccomp filter: socket() of the IPv6 family fails with EMFILE (ipv6-emfile)",
     }.get(condition, "")

@@ -132,13 +132,13 @@ function createChecker(listen = listenOnce, addresses = localAddresses) {
   // Does this listen error mean "busy"? Throws when it means "cannot check".
   async function busy(error, host, port) {
     if (error.code === 'EADDRINUSE') return true;
-    if (error.code === 'EACCES') {
-      // EACCES comes from bind() for a port we may not bind (busy, P4M-CHECK-3), or
-      // from socket() when policy forbids sockets (a runtime error, P4M-CHECK-7).
+    if (error.code === 'EACCES' || error.code === 'EPERM') {
+      // EACCES (or EPERM) comes from bind() for a port we may not bind (busy, P4M-CHECK-3,
+      // P4M-CHECK-7), or from socket() when policy forbids sockets (a runtime error, P4M-CHECK-7).
       // Node reports both as "listen EACCES": a socket on a port the system picks tells them apart.
       const probe = await listen(host, 0, host === '::');
       if (probe === null) return true;
-      throw failure(port, probe.code === 'EACCES' ? error : probe);
+      throw failure(port, probe.code === error.code ? error : probe);
     }
     throw failure(port, error);
   }
@@ -195,7 +195,7 @@ async function isPortFree(port) {
 
 // ---- lib/core.js
 
-// port4me for Node.js, written from the port4me specification, version 1.1: everything
+// port4me for Node.js, written from the port4me specification, version 1.2: everything
 // but the check (check.js) and the command line (cli.js). The public API is port4me.js.
 //
 // The same free TCP port for a user and a tool, every time: a string hash of
@@ -207,7 +207,7 @@ async function isPortFree(port) {
 /** This package's version. */
 const VERSION = '1.0.0';
 /** The version of the port4me specification it implements. */
-const SPEC_VERSION = '1.1';
+const SPEC_VERSION = '1.2';
 
 // ---------------------------------------------------------------------------
 // Section 3: hash, seed and generator

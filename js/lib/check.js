@@ -84,13 +84,13 @@ export function createChecker(listen = listenOnce, addresses = localAddresses) {
   // Does this listen error mean "busy"? Throws when it means "cannot check".
   async function busy(error, host, port) {
     if (error.code === 'EADDRINUSE') return true;
-    if (error.code === 'EACCES') {
-      // EACCES comes from bind() for a port we may not bind (busy, P4M-CHECK-3), or
-      // from socket() when policy forbids sockets (a runtime error, P4M-CHECK-7).
+    if (error.code === 'EACCES' || error.code === 'EPERM') {
+      // EACCES (or EPERM) comes from bind() for a port we may not bind (busy, P4M-CHECK-3,
+      // P4M-CHECK-7), or from socket() when policy forbids sockets (a runtime error, P4M-CHECK-7).
       // Node reports both as "listen EACCES": a socket on a port the system picks tells them apart.
       const probe = await listen(host, 0, host === '::');
       if (probe === null) return true;
-      throw failure(port, probe.code === 'EACCES' ? error : probe);
+      throw failure(port, probe.code === error.code ? error : probe);
     }
     throw failure(port, error);
   }

@@ -1,4 +1,4 @@
-// port4me for Node.js, written from the port4me specification, version 1.1: everything
+// port4me for Node.js, written from the port4me specification, version 1.2: everything
 // but the check (check.js) and the command line (cli.js). The public API is port4me.js.
 //
 // The same free TCP port for a user and a tool, every time: a string hash of
@@ -12,7 +12,7 @@ import { builtin, createChecker, describe } from './check.js';
 /** This package's version. */
 export const VERSION = '1.0.0';
 /** The version of the port4me specification it implements. */
-export const SPEC_VERSION = '1.1';
+export const SPEC_VERSION = '1.2';
 
 // ---------------------------------------------------------------------------
 // Section 3: hash, seed and generator

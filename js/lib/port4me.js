@@ -1,5 +1,5 @@
 // port4me for Node.js: the public API. The same free TCP port for a user and a tool,
-// every time, as the port4me specification 1.1 defines it.
+// every time, as the port4me specification 1.2 defines it.
 
 export { NoFreePortError, Port4meError, PortCheckError, UsageError } from './errors.js';
 export { isPortFree } from './check.js';

@@ -26,7 +26,7 @@ test('modes: search gives a port, list an array, test a boolean', async () => {
   assert.equal(await port4me({ test: 30845, env: { _PORT4ME_CHECK_AVAILABLE_PORTS_: 'any-except:30845' } }), false);
   assert.equal(await port4me({ user: 'alice', tool: 'rstudio', env: ANY }), 22486);
   assert.equal(port4meDefault, port4me);
-  assert.equal(SPEC_VERSION, '1.1');
+  assert.equal(SPEC_VERSION, '1.2');
   assert.match(VERSION, /^\d+\.\d+\.\d+$/);
 });
 

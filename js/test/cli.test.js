@@ -35,7 +35,7 @@ test('help names every option and variable; version is one line', () => {
   assert.deepEqual(run(['-h']).stdout, help.stdout, '-h (P4M-CLI-2)');
   const version = run(['--version']);
   assert.equal(version.status, 0);
-  assert.match(version.stdout, /^port4me-js \d+\.\d+\.\d+ \(port4me spec 1\.1\)\n$/);
+  assert.match(version.stdout, /^port4me-js \d+\.\d+\.\d+ \(port4me spec 1\.2\)\n$/);
 });
 
 test('errors: one line on stderr, nothing on stdout, no stack trace, exit 2 or 1', () => {

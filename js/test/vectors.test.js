@@ -42,6 +42,67 @@ function fromHex(hex) {
   }
 }
 
+// How spec 1.2's P4M-CLI-11 lets a message show a value, as INTERPRETING 4 judges it: each character as
+// itself or in one of the listed escapes, each byte that is not UTF-8 as \xHH (or octal), or a run as U+FFFD.
+const escapeRe = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const hex = (n, width) => n.toString(16).padStart(width, '0').replace(/[a-f]/g, (c) => `[${c}${c.toUpperCase()}]`);
+const NAMED = { '\t': 't', '\n': 'n', '\r': 'r', '\0': '0', '\x07': 'a', '\b': 'b', '\f': 'f', '\v': 'v', '\x1b': 'e' };
+
+function charForms(char) {
+  const code = char.codePointAt(0);
+  const forms = [escapeRe(char), `\\\\U${hex(code, 8)}`, `\\\\u\\{0*${hex(code, 1)}\\}`];
+  if (code < 0x10000) forms.push(`\\\\u${hex(code, 4)}`);
+  if (code < 0x80 && !/[A-Za-z0-9]/.test(char)) forms.push(`\\\\${escapeRe(char)}`);
+  if (code < 0x100) forms.push(`\\\\x${hex(code, 2)}`, `\\\\${code.toString(8).padStart(3, '0')}`);
+  if (NAMED[char]) forms.push(`\\\\${NAMED[char]}`);
+  if (code > 0xffff) {
+    const high = 0xd800 + ((code - 0x10000) >> 10);
+    const low = 0xdc00 + ((code - 0x10000) & 0x3ff);
+    forms.push(`\\\\u${hex(high, 4)}\\\\u${hex(low, 4)}`);
+  }
+  return `(?:${forms.join('|')})`;
+}
+
+/** A value in hex as pieces: characters, or arrays of the bytes of a run that is not UTF-8. */
+function pieces(value) {
+  const bytes = Buffer.from(value, 'hex');
+  const out = [];
+  for (let i = 0; i < bytes.length; ) {
+    let length = 0;
+    for (let n = Math.min(4, bytes.length - i); n >= 1 && !length; n -= 1) {
+      try {
+        const text = strict.decode(bytes.subarray(i, i + n));
+        if ([...text].length === 1) length = n;
+      } catch {
+        // not one character of this length
+      }
+    }
+    if (length) {
+      out.push(strict.decode(bytes.subarray(i, i + length)));
+      i += length;
+    } else {
+      if (Array.isArray(out.at(-1))) out.at(-1).push(bytes[i]);
+      else out.push([bytes[i]]);
+      i += 1;
+    }
+  }
+  return out;
+}
+
+function shows(text, items) {
+  const pattern = items
+    .map((item) =>
+      Array.isArray(item)
+        ? `(?:${item.map((b) => `(?:\\\\x${hex(b, 2)}|\\\\${b.toString(8).padStart(3, '0')})`).join('')}|\ufffd{1,${item.length}})`
+        : charForms(item),
+    )
+    .join('');
+  return new RegExp(pattern, 'u').test(text);
+}
+
+/** A source or cause as a whole name: not inside a longer run of letters, digits, _ and - (P4M-CLI-11). */
+const names = (text, name, flags = '') => new RegExp(`(?<![A-Za-z0-9_-])${escapeRe(name)}(?![A-Za-z0-9_-])`, flags).test(text);
+
 const optionName = (setting) => `--${setting.replaceAll('_', '-')}`;
 const variableName = (setting) => `PORT4ME_${setting.toUpperCase()}`;
 
@@ -112,11 +173,15 @@ function judge(item, variant, { status, stdout, stderr }) {
     assert.fail(`${where}: unknown expectation ${JSON.stringify(expect)}`);
   }
   const diagnostic = expect.diagnostic;
-  if (diagnostic?.value !== undefined) assert.ok(stderr.includes(diagnostic.value), `${where}: names the value`);
+  if (diagnostic?.value !== undefined) assert.ok(shows(stderr, [...diagnostic.value]), `${where}: names the value`);
+  if (diagnostic?.value_hex !== undefined) assert.ok(shows(stderr, pieces(diagnostic.value_hex)), `${where}: names the value`);
   if (diagnostic?.source !== undefined) {
     let source = diagnostic.source;
     if (/^[a-z_]+$/.test(source)) source = variant === 'options' ? optionName(source) : variableName(source);
-    assert.ok(stderr.includes(source), `${where}: names the source ${source}`);
+    assert.ok(names(stderr, source), `${where}: names the source ${source}`);
+  }
+  if (diagnostic?.cause !== undefined) {
+    assert.ok(diagnostic.cause.some((cause) => names(stderr, cause, 'i')), `${where}: names the cause`);
   }
   if (expect.stderr === 'empty') assert.equal(stderr, '', where);
 }

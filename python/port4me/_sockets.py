@@ -12,6 +12,9 @@ from ._validate import FAMILIES, BadValue, validate_choice
 
 NO_IPV6 = {errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL, getattr(errno, "EPROTONOSUPPORT", -1)}
 NOT_HERE = {errno.EADDRNOTAVAIL, errno.EINVAL}  # an address this machine does not have (or cannot bind)
+# A bind or listen that fails so means the port is taken or may not be bound: busy (P4M-CHECK-3, P4M-CHECK-7);
+# any other failure means the port cannot be checked.
+BUSY = {errno.EADDRINUSE, errno.EACCES, errno.EPERM}
 
 
 def socket_module():
@@ -86,7 +89,8 @@ def cannot_bind(family: str, host: str, address: str | None) -> BadValue:
 
 
 def try_bind(socket, kind: str, family: str, address: str, port: int) -> bool | None:
-    """True if bindable, False if not, None if the host has no such family or address."""
+    """True if bindable, False if not, None if the host has no such family or address; raises OSError
+    when the port cannot be checked (a socket that cannot be made, a failure that says nothing of the port)."""
     af = socket.AF_INET6 if family == "ipv6" else socket.AF_INET
     try:
         sock = socket.socket(af, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
@@ -106,7 +110,9 @@ def try_bind(socket, kind: str, family: str, address: str, port: int) -> bool | 
         except OSError as error:
             if error.errno in NOT_HERE or (af == socket.AF_INET6 and error.errno in NO_IPV6):
                 return None
-            return False
+            if error.errno in BUSY:
+                return False
+            raise  # P4M-CHECK-7: the port cannot be checked, a runtime error
         return True
     finally:
         sock.close()

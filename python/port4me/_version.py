@@ -1,4 +1,4 @@
 """Versions: of this package, and of the spec it implements."""
 
-__version__ = "1.1.0"
-SPEC_VERSION = "1.1"
+__version__ = "1.2.0"
+SPEC_VERSION = "1.2"

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from .case import Case, Given, VectorFile
 from .upstream import AuthoringError, Observations
 
-SPEC_VERSION = "1.1"
-VECTORS_VERSION = "1.1.0"  # this set of vectors; raised whenever a case is added or changed
+SPEC_VERSION = "1.2"
+VECTORS_VERSION = "1.2.0"  # this set of vectors; raised whenever a case is added or changed
 
 
 def entry(case: Case, file: str, observations: Observations) -> dict:
@@ -16,7 +16,8 @@ def entry(case: Case, file: str, observations: Observations) -> dict:
     requirements = list(case.requirements)
     if "error" in case.expect and "P4M-CLI-6" not in requirements:
         requirements.append("P4M-CLI-6")  # every error case also pins the exit-code requirement
-    if "diagnostic" in case.expect and "P4M-CLI-11" not in requirements:
+    named = {"source", "value", "value_hex"} & set(case.expect.get("diagnostic", {}))
+    if named and "P4M-CLI-11" not in requirements:
         requirements.append("P4M-CLI-11")  # and one that checks the message, the message rule
     out: dict = {"id": case.id, "description": case.description, "requirements": requirements}
     out["tags"] = sorted({file, *case.tags, *(["real-check"] if case.real else [])})
@@ -39,6 +40,8 @@ def entry(case: Case, file: str, observations: Observations) -> dict:
     if needs:
         out["needs"] = needs
     out["expect"] = dict(case.expect)
+    if case.control:
+        out["control"] = {"input": case.control.given.as_dict(), "expect": dict(case.control.expect)}
     if case.unit:
         out["unit"] = [dict(u) for u in case.unit]
     if case.link:

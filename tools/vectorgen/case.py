@@ -86,6 +86,15 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Control:
+    """The same case with its input made satisfiable (INTERPRETING 4.1): the case passes only when
+    this call meets ``expect`` too, so that an expected error cannot be a refusal of the input."""
+
+    given: Given
+    expect: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Case:
     """One vector. ``given=None`` takes the inputs of the linked observation, if any, else none."""
 
@@ -102,6 +111,7 @@ class Case:
     unit: Sequence[Mapping[str, Any]] = ()
     real: RealCheck | None = None
     needs: Sequence[str] = ()  # what the host must provide beyond a held port (INTERPRETING.md 2.5)
+    control: Control | None = None
 
     @property
     def link(self) -> Link | None:

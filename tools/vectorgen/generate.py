@@ -61,7 +61,7 @@ def digest_record(rendered: dict[str, str], docs: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="make_vectors", description="Author the test vectors in vectors/ from spec v1.1, independently of port4me."
+        prog="make_vectors", description="Author the test vectors in vectors/ from spec v1.2, independently of port4me."
     )
     parser.add_argument("--check", action="store_true", help="only check that the files are up to date (exit 1 if not)")
     parser.add_argument("--vectors", type=Path, default=ROOT / "vectors", help="the vector folder (default: vectors/)")

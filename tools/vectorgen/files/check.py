@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..case import Case, Hold, Link, RealCheck, VectorFile, argv
-from ..expect import BUSY, FREE, RUNTIME, ports
+from ..case import Case, Control, Hold, Link, RealCheck, VectorFile, argv
+from ..expect import BUSY, EACCES, EMFILE, FREE, RUNTIME, ports, runtime
 
 FILE = VectorFile(
     "check",
@@ -155,6 +155,7 @@ def cases() -> Iterator[Case]:
         argv("--user=alice", BUSY_THEN_FREE, "--max-tries=1"),
         decisions=[22],
         real=RealCheck(LISTEN_ANY4),
+        control=Control(argv("--user=alice", BUSY_THEN_FREE, "--max-tries=2"), ports(["{port2}"])),
     )
     yield Case(
         "check-max-tries-enough",
@@ -182,6 +183,7 @@ def cases() -> Iterator[Case]:
         argv("--user=alice", BUSY_THEN_FREE, env={"PORT4ME_MAX_TRIES": "1"}),
         decisions=[24],
         real=RealCheck(LISTEN_ANY4),
+        control=Control(argv("--user=alice", BUSY_THEN_FREE, env={"PORT4ME_MAX_TRIES": "2"}), ports(["{port2}"])),
     )
     yield Case(
         "check-must-work-ignored",
@@ -191,6 +193,10 @@ def cases() -> Iterator[Case]:
         argv("--user=alice", BUSY_THEN_FREE, env={"PORT4ME_MAX_TRIES": "1", "PORT4ME_MUST_WORK": "false"}),
         decisions=[24],
         real=RealCheck(LISTEN_ANY4),
+        control=Control(
+            argv("--user=alice", BUSY_THEN_FREE, env={"PORT4ME_MAX_TRIES": "2", "PORT4ME_MUST_WORK": "false"}),
+            ports(["{port2}"]),
+        ),
     )
     yield Case(
         "check-privileged-root",
@@ -214,6 +220,8 @@ def cases() -> Iterator[Case]:
 
     yield from host_condition_cases()
     yield from highest_port_cases()
+    yield from other_address_cases()
+    yield from user_condition_cases()
 
 
 def host_condition_cases() -> Iterator[Case]:
@@ -255,21 +263,91 @@ def host_condition_cases() -> Iterator[Case]:
     )
     yield Case(
         "check-socket-emfile-test",
-        "when no socket can be created (EMFILE) --test is a runtime error with a reason, not 'busy'",
+        "when no socket can be created (EMFILE) --test is a runtime error whose one line names the cause, not 'busy'",
         ["P4M-CHECK-7", "P4M-CLI-6"],
-        RUNTIME,
+        runtime(EMFILE),
         argv("--test={port}"),
         decisions=[42],
         real=RealCheck(Hold("none"), needs=["emfile"]),
     )
     yield Case(
         "check-socket-emfile-search",
-        "when no socket can be created the search stops with a runtime error and prints no port",
+        "when no socket can be created the search stops at once with a runtime error naming the cause: "
+        "going on to the next port would end in 'no free port', later",
         ["P4M-CHECK-7", "P4M-CLI-6"],
-        RUNTIME,
+        runtime(EMFILE),
         argv("--user=alice", "--prepend={port}"),
         decisions=[42],
+        flags=["time-bound"],
         real=RealCheck(Hold("none"), needs=["emfile"]),
+    )
+    for need, cause, why in (
+        ("ipv6-eacces", EACCES, "forbidden by policy (EACCES)"),
+        ("ipv6-emfile", EMFILE, "refused by a socket limit (EMFILE)"),
+    ):
+        short = need.partition("-")[2]
+        yield Case(
+            f"check-socket-{need}-test",
+            f"an IPv6 socket {why} while IPv4 works: --test is a runtime error naming the cause, "
+            "neither free nor a host without IPv6",
+            ["P4M-CHECK-7", "P4M-CHECK-6"],
+            runtime(cause),
+            argv("--test={port}"),
+            decisions=[42],
+            real=RealCheck(Hold("none"), needs=[need]),
+        )
+        yield Case(
+            f"check-socket-{need}-search",
+            f"an IPv6 socket {why}: the search stops at once with a runtime error ({short}), printing no port",
+            ["P4M-CHECK-7"],
+            runtime(cause),
+            argv("--user=alice", "--prepend={port}"),
+            decisions=[42],
+            flags=["time-bound"],
+            real=RealCheck(Hold("none"), needs=[need]),
+        )
+
+
+def other_address_cases() -> Iterator[Case]:
+    """A listener on a local address that is neither a wildcard nor 127.0.0.1 (P4M-CHECK-1 (a)): only a
+    check on the wildcard 0.0.0.0 sees it; one on 127.0.0.1 binds beside it."""
+    other = Hold("listen", "127.0.0.2")
+    yield Case(
+        "check-listen-loopback4-other",
+        "a listener on 127.0.0.2 (a loopback address, on Linux) makes the port busy",
+        ["P4M-CHECK-1"],
+        BUSY,
+        argv("--test={port}"),
+        decisions=[31],
+        real=RealCheck(other, needs=["linux"], after="untouched"),
+    )
+    yield Case(
+        "check-search-loopback4-other",
+        "the search passes a port held on 127.0.0.2 and prints the next",
+        ["P4M-CHECK-1", "P4M-SEQ-5"],
+        ports(["{port2}"]),
+        argv("--user=alice", BUSY_THEN_FREE),
+        real=RealCheck(other, needs=["linux"]),
+    )
+
+
+def user_condition_cases() -> Iterator[Case]:
+    """Test mode under a user the user database does not name: test mode uses no user (P4M-ENV-6)."""
+    yield Case(
+        "check-test-nameless-user",
+        "--test under a user ID with no account name checks the port: test mode reads no user",
+        ["P4M-TEST-3", "P4M-CHECK-1"],
+        FREE,
+        argv("--test={port}"),
+        real=RealCheck(Hold("none"), needs=["nameless-user"]),
+    )
+    yield Case(
+        "check-test-nameless-user-busy",
+        "--test under a user ID with no account name, the port held: busy",
+        ["P4M-TEST-3", "P4M-CHECK-1"],
+        BUSY,
+        argv("--test={port}"),
+        real=RealCheck(LISTEN_ANY4, needs=["nameless-user"]),
     )
 
 

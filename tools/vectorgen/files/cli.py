@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..case import Case, VectorFile, argv, settings
+from ..case import Case, Given, VectorFile, argv, settings
 from ..expect import USAGE, alice, ports, usage
 from ..model import model, seed_of
 
@@ -232,4 +232,65 @@ def cases() -> Iterator[Case]:
         USAGE,
         argv("--user=alice", "--tool=rstudio", "-"),
         decisions=[36],
+    )
+    yield from form_cases()
+    yield from message_cases()
+
+
+def form_cases() -> Iterator[Case]:
+    """P4M-CLI-4 counts the arguments written, not the values set; a flag takes no '=' (P4M-CLI-1)."""
+    for suffix, args, why in (
+        ("empty-positional-and-positional", ("", "rstudio"), "an empty positional argument beside another"),
+        ("empty-tool-and-positional", ("--tool=", "x"), "--tool= (empty) beside a positional argument"),
+        ("positional-and-empty-tool", ("x", "--tool="), "a positional argument beside --tool= (empty)"),
+        ("two-empty-positionals", ("", ""), "two empty positional arguments"),
+    ):
+        yield Case(
+            f"cli-{suffix}",
+            f"{why} is two tools: a usage error, whatever the values",
+            ["P4M-CLI-4", "P4M-ENV-2"],
+            USAGE,
+            argv("--user=alice", "--list=1", *args),
+            decisions=[36],
+            note="the form of the command line is checked before any value is read (spec 1.2, P4M-CLI-4)",
+        )
+    yield Case(
+        "cli-empty-tool-option-alone",
+        "--tool= alone is one --tool with an empty value: no tool",
+        ["P4M-CLI-4", "P4M-ENV-2"],
+        ports(model("alice", 2)),
+        argv("--user=alice", "--list=2", "--tool="),
+    )
+    for flag in ("--help", "--version"):
+        yield Case(
+            f"cli-{flag.strip('-')}-empty-value",
+            f"{flag}= (an empty value) is a flag with a value: a usage error",
+            ["P4M-CLI-1", "P4M-CLI-7"],
+            usage(value=flag),
+            argv(f"{flag}="),
+        )
+
+
+def message_cases() -> Iterator[Case]:
+    """P4M-CLI-11: values shown as they are or escaped as the spec allows; sources as whole names."""
+    for suffix, value, why in (
+        ("quote-backslash", 'a"b\\c', "a double quote and a backslash"),
+        ("tab", "a\tb", "a tab, which the one line must show escaped"),
+        ("single-quote", "it's", "a single quote"),
+        ("non-ascii", "zwölf", "a character outside ASCII"),
+    ):
+        yield Case(
+            f"cli-message-value-{suffix}",
+            f"a bad --skip value with {why}: the message shows the value, as it is or escaped",
+            ["P4M-CLI-11", "P4M-ENV-5"],
+            usage("skip", value),
+            settings(user="alice", skip=value),
+        )
+    raw = b"1\xff2"
+    yield Case(
+        "cli-message-value-not-utf8",
+        "a bad --skip value that is not UTF-8: the message shows it, its byte as \\xFF (or U+FFFD)",
+        ["P4M-CLI-11", "P4M-ENV-5"],
+        usage("--skip", raw=raw),
+        Given(args=["--user=alice"], args_hex=[(b"--skip=" + raw).hex()]),
     )

@@ -208,3 +208,79 @@ def cases() -> Iterator[Case]:
         settings(user=A, env={"PORT4ME_EXCLUDE_UNSAFE": "{chrome},x"}),
         decisions=[15],
     )
+    yield from zero_endpoint_cases()
+    yield from message_cases()
+
+
+def zero_endpoint_cases() -> Iterator[Case]:
+    """Port 0 as an endpoint of a range (P4M-LIST-3, P4M-LIST-4): 0 is dropped from the ports a range
+    stands for, after the descending check, never clamped to 1 before it."""
+    A = "alice"
+    none_unsafe = {"PORT4ME_EXCLUDE_UNSAFE": "0"}
+    yield Case(
+        "list-zero-range-zero-zero-include",
+        "--include=0-0,5000: 0-0 stands for no port, so the candidates are 5000 alone (not port 1 too)",
+        ["P4M-LIST-4", "P4M-LIST-3"],
+        ports([5000, 5000, 5000]),
+        settings(user=A, include="0-0,5000", list=3, env=none_unsafe),
+    )
+    yield Case(
+        "list-zero-range-zero-zero-alone",
+        "--include=0-0 is an empty include list: the default 1024-65535",
+        ["P4M-LIST-4", "P4M-SET-1"],
+        alice(2),
+        settings(user=A, include="0-0", list=2),
+    )
+    yield Case(
+        "list-zero-range-zero-zero-prepend",
+        "--prepend=0-0 prepends nothing",
+        ["P4M-LIST-4", "P4M-SET-4"],
+        alice(2),
+        settings(user=A, prepend="0-0", list=2),
+    )
+    yield Case(
+        "list-zero-range-from-zero",
+        "--include=0-2,5000 with no unsafe ports: ports 1, 2 and 5000",
+        ["P4M-LIST-4", "P4M-LIST-3"],
+        ports(model(A, 6, include={1, 2, 5000}, exclude=set())),
+        settings(user=A, include="0-2,5000", list=6, env=none_unsafe),
+    )
+    for text in ("1-0", "5-0", "65535-0"):
+        yield Case(
+            f"list-invalid-descending-to-zero-{text.partition('-')[0]}",
+            f"{text} is descending: a usage error, even though 0 is dropped (0 is not first made 1)",
+            ["P4M-LIST-3", "P4M-LIST-4"],
+            usage("include", text),
+            settings(user=A, include=text, list=1),
+            decisions=[10],
+        )
+
+
+def message_cases() -> Iterator[Case]:
+    """P4M-CLI-11 on port lists: a range's endpoint above 65535 may be named alone or with its item; a
+    variable's name is a whole name (PORT4ME_INCLUDE is not PORT4ME_INCLUDE_SITE)."""
+    A = "alice"
+    yield Case(
+        "list-invalid-range-end-above-65535",
+        "--exclude=65534-65540: the message names 65540 (alone or as 65534-65540)",
+        ["P4M-LIST-2", "P4M-CLI-11"],
+        usage("exclude", "65540"),
+        settings(user=A, exclude="5000,65534-65540"),
+        decisions=[12],
+    )
+    yield Case(
+        "list-invalid-include-beside-site",
+        "a bad PORT4ME_INCLUDE beside a valid PORT4ME_INCLUDE_SITE: the message names PORT4ME_INCLUDE",
+        ["P4M-LIST-6", "P4M-CLI-11"],
+        usage("PORT4ME_INCLUDE", "x5000"),
+        settings(user=A, env={"PORT4ME_INCLUDE": "x5000", "PORT4ME_INCLUDE_SITE": "6000"}),
+        decisions=[15],
+    )
+    yield Case(
+        "list-invalid-site-beside-include",
+        "a bad PORT4ME_EXCLUDE_SITE beside a valid PORT4ME_EXCLUDE: the message names PORT4ME_EXCLUDE_SITE",
+        ["P4M-LIST-6", "P4M-CLI-11"],
+        usage("PORT4ME_EXCLUDE_SITE", "x5000"),
+        settings(user=A, env={"PORT4ME_EXCLUDE": "6000", "PORT4ME_EXCLUDE_SITE": "x5000"}),
+        decisions=[15],
+    )

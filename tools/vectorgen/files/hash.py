@@ -112,7 +112,7 @@ def cases() -> Iterator[Case]:
         "hash-invalid-utf8",
         "a user name that is not valid UTF-8 (--user=jo + raw byte 0xE9) is a usage error",
         ["P4M-HASH-3"],
-        usage("--user"),
+        usage("--user", raw=b"jo\xe9"),
         Given(args_hex=[b"--user=jo".hex() + "e9", b"--list=3".hex()]),
         observed="hash_invalid_utf8_byte",
         decisions=[2],
@@ -121,7 +121,7 @@ def cases() -> Iterator[Case]:
         "hash-invalid-utf8-env",
         "PORT4ME_USER that is not valid UTF-8 is a usage error",
         ["P4M-HASH-3"],
-        usage("PORT4ME_USER"),
+        usage("PORT4ME_USER", raw=b"jo\xe9"),
         Given(settings={"list": 3}, env_hex={"PORT4ME_USER": b"jo".hex() + "e9"}),
         decisions=[2],
     )
@@ -129,7 +129,7 @@ def cases() -> Iterator[Case]:
         "hash-invalid-utf8-tool",
         "a tool name that is not valid UTF-8 is a usage error",
         ["P4M-HASH-3"],
-        usage("--tool"),
+        usage("--tool", raw=b"r\xff"),
         Given(settings={"user": "alice", "list": 1}, args_hex=[b"--tool=r".hex() + "ff"]),
         decisions=[2],
     )
@@ -183,7 +183,7 @@ def utf8_edges() -> Iterator[Case]:
             f"hash-invalid-utf8-{suffix}",
             f"a user name with {why} is a usage error",
             ["P4M-HASH-3"],
-            usage("--user"),
+            usage("--user", raw=raw),
             Given(args_hex=[(b"--user=" + raw).hex(), b"--list=1".hex()]),
             decisions=[2],
         )
@@ -191,7 +191,7 @@ def utf8_edges() -> Iterator[Case]:
         "hash-invalid-utf8-tool-env",
         "PORT4ME_TOOL with an encoded surrogate is a usage error",
         ["P4M-HASH-3"],
-        usage("PORT4ME_TOOL"),
+        usage("PORT4ME_TOOL", raw=b"r\xed\xa0\x80"),
         Given(settings={"user": "alice", "list": 1}, env_hex={"PORT4ME_TOOL": b"r\xed\xa0\x80".hex()}),
         decisions=[2],
     )

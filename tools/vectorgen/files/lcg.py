@@ -68,3 +68,40 @@ def cases() -> Iterator[Case]:
         settings(user="dfam", include="5000-5100", list=3),
         flags=["fixed-point"],
     )
+    yield from fixed_point_command_line_cases()
+
+
+def fixed_point_command_line_cases() -> Iterator[Case]:
+    """next(65536) = 74 seen on a command line: the fixed-point seed with 74 among the candidates, so its
+    first draw is printed; a next(65536) that stays at 65536 never yields a port (a hang: time-bound)."""
+    below = lst("1-1023")
+    first = model("dfam", 3, include=below, exclude=set())
+    assert first[0] == 74
+    yield Case(
+        "lcg-fixed-point-draws-74",
+        "the fixed-point seed (dfam) over ports 1-1023 with no unsafe ports: its first draw, 74, is printed",
+        ["P4M-LCG-2", "P4M-SEQ-1"],
+        ports(first),
+        settings(user="dfam", include="1-1023", list=3, env={"PORT4ME_EXCLUDE_UNSAFE": "0"}),
+        flags=["fixed-point", "time-bound"],
+    )
+    yield Case(
+        "lcg-fixed-point-only-74",
+        "the fixed-point seed with 74 the only candidate: 74, then 74 again one cycle later",
+        ["P4M-LCG-2", "P4M-SEQ-6"],
+        ports([74, 74]),
+        settings(user="dfam", include="74", list=2),
+        flags=["fixed-point", "time-bound"],
+    )
+    yield Case(
+        "lcg-fixed-point-search",
+        "a search from the fixed-point seed with 74 busy finds the next candidate",
+        ["P4M-LCG-2", "P4M-SEQ-5"],
+        ports(model("dfam", 2, include=below, exclude=set())[1:]),
+        settings(
+            user="dfam",
+            include="1-1023",
+            env={"PORT4ME_EXCLUDE_UNSAFE": "0", "_PORT4ME_CHECK_AVAILABLE_PORTS_": "any-except:74"},
+        ),
+        flags=["fixed-point", "time-bound"],
+    )

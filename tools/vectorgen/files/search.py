@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..case import Case, VectorFile, argv, settings
+from ..case import Case, Control, Given, VectorFile, argv, settings
 from ..expect import BUSY, FREE, RUNTIME, ports, usage
 from ..model import lst, model, search
 
@@ -29,6 +29,15 @@ def busy(ports_: list[int] | set[int] | str) -> dict[str, str]:
 def found(port: int | None) -> dict:
     """What a search prints: the port, or a runtime error when none of the checked ports was free."""
     return RUNTIME if port is None else ports([port])
+
+
+def control(given: Given, port: int | None, **changes) -> Control:
+    """The same call with the switch or a setting changed so that the search prints ``port``: the case's
+    runtime error must not be a refusal of its input, such as --max-tries or the switch (INTERPRETING 4.1).
+    ``env`` adds or replaces variables; every other keyword replaces an abstract setting."""
+    assert port is not None, "a control call prints a port"
+    env = {**given.env, **changes.pop("env", {})}
+    return Control(Given(args=given.args, settings={**given.settings, **changes}, env=env), ports([port]))
 
 
 def cases() -> Iterator[Case]:
@@ -104,8 +113,9 @@ def order_cases() -> Iterator[Case]:
         f"the same walk with one check too few ({where}): no free port",
         ["P4M-SEQ-5", "P4M-ENV-7"],
         found(search(A, high, max_tries=where)),
-        settings(user=A, max_tries=where, env=busy("1024-64999")),
+        short := settings(user=A, max_tries=where, env=busy("1024-64999")),
         decisions=[22, 40],
+        control=control(short, search(A, high, max_tries=where + 1), max_tries=where + 1),
     )
     yield Case(
         "search-long-walk-max-tries-exact",
@@ -120,13 +130,15 @@ def order_cases() -> Iterator[Case]:
 def max_tries_cases() -> Iterator[Case]:
     two = set(FIRST[:2])
     for tries in (1, 2, 3):
+        given = settings(user=A, max_tries=tries, env=busy(two))
         yield Case(
             f"search-max-tries-{tries}",
             f"the first two ports are busy; --max-tries={tries} makes {tries} checks at most",
             ["P4M-SEQ-5", "P4M-ENV-7"],
             found(search(A, two, max_tries=tries)),
-            settings(user=A, max_tries=tries, env=busy(two)),
+            given,
             decisions=[22, 40],
+            control=None if tries == 3 else control(given, search(A, two, max_tries=3), max_tries=3),
         )
     yield Case(
         "search-max-tries-one-free",
@@ -137,21 +149,24 @@ def max_tries_cases() -> Iterator[Case]:
         decisions=[22],
     )
     for tries in (1, 2):
+        given = settings(user=A, skip=1, max_tries=tries, env=busy({FIRST[1]}))
         yield Case(
             f"search-skip-not-counted-{tries}",
             f"--skip=1 with the second port busy: --max-tries={tries} counts checks, not skipped ports",
             ["P4M-SEQ-5", "P4M-ENV-7"],
             found(search(A, {FIRST[1]}, max_tries=tries, skip=1)),
-            settings(user=A, skip=1, max_tries=tries, env=busy({FIRST[1]})),
+            given,
             decisions=[22, 40],
+            control=None if tries == 2 else control(given, search(A, {FIRST[1]}, max_tries=2, skip=1), max_tries=2),
         )
     yield Case(
         "search-max-tries-variable",
         "PORT4ME_MAX_TRIES bounds the checks when --max-tries is not given",
         ["P4M-ENV-7"],
         RUNTIME,
-        argv("--user=alice", env={**busy(two), "PORT4ME_MAX_TRIES": "2"}),
+        variable := argv("--user=alice", env={**busy(two), "PORT4ME_MAX_TRIES": "2"}),
         decisions=[24, 40],
+        control=control(variable, search(A, two, max_tries=3), env={"PORT4ME_MAX_TRIES": "3"}),
     )
     yield Case(
         "search-max-tries-option-wins",
@@ -179,8 +194,9 @@ def small_set_cases() -> Iterator[Case]:
         f"{first} is prepended and is also the first candidate: busy, it is checked twice, so two checks find nothing",
         ["P4M-SEQ-5", "P4M-SEQ-1"],
         found(search(A, {first}, max_tries=2, prepend=[first], include=pair)),
-        settings(user=A, prepend=str(first), include="5000-5001", max_tries=2, env=busy({first})),
+        twice := settings(user=A, prepend=str(first), include="5000-5001", max_tries=2, env=busy({first})),
         decisions=[40],
+        control=control(twice, search(A, {first}, max_tries=3, prepend=[first], include=pair), max_tries=3),
     )
     yield Case(
         "search-repeated-port-third-check",
@@ -197,8 +213,9 @@ def small_set_cases() -> Iterator[Case]:
         "every candidate busy: the search cycles the set until max tries, then fails",
         ["P4M-SEQ-5", "P4M-SEQ-6"],
         found(search(A, three, include=three)),
-        settings(user=A, include="5000-5002", env=busy("5000-5002")),
+        every := settings(user=A, include="5000-5002", env=busy("5000-5002")),
         decisions=[40],
+        control=control(every, search(A, {5000, 5001}, include=three), env=busy("5000-5001")),
     )
     yield Case(
         "search-small-set-last-free",

@@ -456,6 +456,8 @@ def cases() -> Iterator[Case]:
 
     yield from skip_cases()
     yield from overlap_cases()
+    yield from default_unsafe_cases()
+    yield from distinct_range_cases()
 
 
 def digits(count: int, tail: str) -> str:
@@ -670,3 +672,86 @@ def prepend_overlap_cases() -> Iterator[Case]:
             settings(user="alice", prepend=text, list=distinct + 2),
             decisions=[20],
         )
+
+
+def default_unsafe_cases() -> Iterator[Case]:
+    """P4M-ENV-6 (1.2): the default unsafe set {chrome},{firefox} uses both tokens, so both token
+    variables are read when PORT4ME_EXCLUDE_UNSAFE is not set, and neither when it holds no token."""
+    yield Case(
+        "set-unsafe-default-reads-firefox-variable",
+        "no PORT4ME_EXCLUDE_UNSAFE: the default uses {firefox}, so a bad PORT4ME_EXCLUDE_UNSAFE_FIREFOX is read",
+        ["P4M-ENV-6", "P4M-SET-5", "P4M-UNSAFE-2"],
+        usage("PORT4ME_EXCLUDE_UNSAFE_FIREFOX", "abc"),
+        settings(user="alice", list=1, env={"PORT4ME_EXCLUDE_UNSAFE_FIREFOX": "abc"}),
+    )
+    yield Case(
+        "set-unsafe-without-tokens-reads-no-token-variable",
+        "PORT4ME_EXCLUDE_UNSAFE=0 writes no token: bad token variables are not read",
+        ["P4M-ENV-6", "P4M-SET-5"],
+        alice(2, exclude=set()),
+        settings(
+            user="alice",
+            list=2,
+            env={
+                "PORT4ME_EXCLUDE_UNSAFE": "0",
+                "PORT4ME_EXCLUDE_UNSAFE_CHROME": "abc",
+                "PORT4ME_EXCLUDE_UNSAFE_FIREFOX": "{chrome}",
+            },
+        ),
+    )
+    yield Case(
+        "set-unsafe-chrome-only-reads-chrome",
+        "PORT4ME_EXCLUDE_UNSAFE={chrome}: only the chrome variable is read, a bad firefox one is not",
+        ["P4M-ENV-6", "P4M-SET-5"],
+        alice(2, exclude=set(CHROME)),
+        settings(
+            user="alice", list=2, env={"PORT4ME_EXCLUDE_UNSAFE": "{chrome}", "PORT4ME_EXCLUDE_UNSAFE_FIREFOX": "x"}
+        ),
+    )
+
+
+def distinct_ranges(first: int, count: int, width: int = 2, gap: int = 1) -> tuple[str, set[int]]:
+    """``count`` distinct ranges of ``width`` ports from ``first``, ``gap`` ports apart: the text and its ports."""
+    texts, named = [], set()
+    for index in range(count):
+        low = first + index * (width + gap)
+        texts.append(f"{low}-{low + width - 1}")
+        named |= set(range(low, low + width))
+    assert max(named) <= 65535
+    return ",".join(texts), named
+
+
+def distinct_range_cases() -> Iterator[Case]:
+    """P4M-LIST-2 (1.2): thousands of distinct ranges cost about what as many ports in one range cost;
+    the values stay under Linux's 128 KiB limit on one argument or variable."""
+    excluded, out = distinct_ranges(10000, 9000)
+    yield Case(
+        "list-distinct-ranges-exclude-site",
+        "PORT4ME_EXCLUDE_SITE with 9000 distinct ranges is read within the time bound",
+        ["P4M-LIST-2", "P4M-SET-3"],
+        alice(3, exclude=UNSAFE | out),
+        argv("--user=alice", "--list=3", env={"PORT4ME_EXCLUDE_SITE": excluded}),
+        flags=["time-bound"],
+    )
+    included, inside = distinct_ranges(20000, 9000, width=3, gap=2)
+    yield Case(
+        "list-distinct-ranges-include-site",
+        "PORT4ME_INCLUDE_SITE with 9000 distinct ranges is read within the time bound",
+        ["P4M-LIST-2", "P4M-SET-2"],
+        alice(3, include=inside),
+        argv("--user=alice", "--list=3", env={"PORT4ME_INCLUDE_SITE": included}),
+        flags=["time-bound"],
+    )
+    yield Case(
+        "list-distinct-ranges-everywhere",
+        "9000 distinct ranges in each of --exclude, PORT4ME_EXCLUDE_SITE and --prepend, in one search",
+        ["P4M-LIST-2", "P4M-SET-3", "P4M-SET-4"],
+        ports(model("alice", 1, prepend=sorted(out), exclude=UNSAFE | out | inside)),
+        argv(
+            "--user=alice",
+            f"--exclude={included}",
+            f"--prepend={excluded}",
+            env={"PORT4ME_EXCLUDE_SITE": excluded, "_PORT4ME_CHECK_AVAILABLE_PORTS_": "any"},
+        ),
+        flags=["time-bound"],
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..case import Case, VectorFile, argv, settings
+from ..case import Case, Given, VectorFile, argv, settings
 from ..expect import USAGE, alice, ports, usage
 from ..model import model
 
@@ -388,4 +388,39 @@ def account_cases() -> Iterator[Case]:
         ["P4M-CLI-11", "P4M-ENV-5"],
         usage("list", "9" * 200),
         settings(user="alice", list="9" * 200),
+    )
+    yield from first_source_cases()
+
+
+def first_source_cases() -> Iterator[Case]:
+    """P4M-ENV-3 (1.2): the first user source that is set is the user, valid or not; the message names
+    that source as a whole name (P4M-CLI-11), not a longer name that contains it."""
+    bad = b"al\xffice"
+    yield Case(
+        "user-invalid-user-before-valid-logname",
+        "USER that is not UTF-8 beside a valid LOGNAME: a usage error about USER, no fall-through",
+        ["P4M-ENV-3", "P4M-HASH-3"],
+        usage("USER", raw=bad),
+        Given(args=["--list=1"], env={"LOGNAME": "bob", "USERNAME": "carol"}, env_hex={"USER": bad.hex()}),
+    )
+    yield Case(
+        "user-invalid-logname-before-valid-username",
+        "no USER, LOGNAME not UTF-8, USERNAME valid: a usage error about LOGNAME",
+        ["P4M-ENV-3", "P4M-HASH-3"],
+        usage("LOGNAME", raw=bad),
+        Given(args=["--list=1"], env={"USERNAME": "carol"}, env_hex={"LOGNAME": bad.hex()}),
+    )
+    yield Case(
+        "user-invalid-variable-before-valid-user",
+        "PORT4ME_USER not UTF-8 beside a valid USER: a usage error about PORT4ME_USER",
+        ["P4M-ENV-3", "P4M-HASH-3"],
+        usage("PORT4ME_USER", raw=bad),
+        Given(args=["--list=1"], env={"USER": "bob"}, env_hex={"PORT4ME_USER": bad.hex()}),
+    )
+    yield Case(
+        "user-valid-user-beside-invalid-logname",
+        "a valid USER is the user; LOGNAME, not UTF-8, is never read",
+        ["P4M-ENV-3", "P4M-HASH-3"],
+        ports(model("bob", 1)),
+        Given(args=["--list=1"], env={"USER": "bob"}, env_hex={"LOGNAME": bad.hex()}),
     )

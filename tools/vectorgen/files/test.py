@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..case import Case, VectorFile, argv, settings
-from ..expect import FREE, alice, usage
+from ..expect import BUSY, FREE, alice, usage
 
 FILE = VectorFile("test", "--test", "Testing one port (P4M-TEST-*), with the testing switch set to 'any'.")
 
@@ -130,3 +130,45 @@ def cases() -> Iterator[Case]:
             FREE,
             argv(f"--test={port}"),
         )
+    yield from quiet_and_nameless_cases()
+
+
+SWITCH = "_PORT4ME_CHECK_AVAILABLE_PORTS_"
+
+
+def quiet_and_nameless_cases() -> Iterator[Case]:
+    """Test mode's exit code 1 (busy) says nothing on stderr (P4M-CLI-9, P4M-TEST-1, 1.2); test mode reads
+    no user, so a user ID without an account name changes nothing (P4M-TEST-3)."""
+    yield Case(
+        "test-busy-quiet",
+        "--test of a busy port writes nothing to stderr, which is how a script tells busy from a runtime error "
+        "(a SHOULD: advisory)",
+        ["P4M-CLI-9"],
+        {**BUSY, "stderr": "empty"},
+        argv("--test=30845", env={SWITCH: "any-except:30845"}),
+        decisions=[40],
+    )
+    yield Case(
+        "test-free-quiet",
+        "--test of a free port writes nothing to stderr (a SHOULD: advisory)",
+        ["P4M-CLI-9"],
+        {**FREE, "stderr": "empty"},
+        argv("--test=30845"),
+    )
+    yield Case(
+        "test-nameless-user-free",
+        "--test under a user ID with no account name: test mode uses no user, so the port is checked",
+        ["P4M-TEST-3", "P4M-ENV-6"],
+        FREE,
+        argv("--test=30845"),
+        needs=["nameless-user"],
+    )
+    yield Case(
+        "test-nameless-user-busy",
+        "--test of a port the switch makes busy, under a user ID with no account name: busy",
+        ["P4M-TEST-3", "P4M-ENV-6"],
+        BUSY,
+        argv("--test=30845", env={SWITCH: "any-except:30845"}),
+        needs=["nameless-user"],
+        decisions=[40],
+    )
