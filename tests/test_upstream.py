@@ -13,7 +13,7 @@ import re
 
 from port4me_conformance import known
 from port4me_conformance.adapters import SubprocessAdapter
-from port4me_conformance.results import PASS, SKIP, XFAIL
+from port4me_conformance.results import PASS, SKIP, WARN, XFAIL
 from port4me_conformance.runner import Options, Runner
 
 USER_CONDITIONS = ("check-privileged-unprivileged", "user-nameless-", "user-account-name")
@@ -37,7 +37,8 @@ def test_upstream_fails_exactly_its_known_differences(cases, upstream_python):
             assert not cited or int(match.group(1)) in cited, (key, cited, reason)
     adapter = SubprocessAdapter("upstream", [upstream_python, "-m", "port4me"])
     results = Runner(adapter, Options(jobs=2, known=listed)).run(cases)  # the default time limit, 10 s
-    unexpected = [(r.name, r.status, r.reason) for r in results if r.status not in (PASS, XFAIL, SKIP, "n/a")]
+    # A warning breaks only a SHOULD (spec section 2): reported, it fails no run (test-busy-quiet: a word on stderr)
+    unexpected = [(r.name, r.status, r.reason) for r in results if r.status not in (PASS, XFAIL, SKIP, WARN, "n/a")]
     assert not unexpected, unexpected
     failed_as_listed = {_key(r, listed) for r in results if r.status == XFAIL}
     assert failed_as_listed == set(listed)
