@@ -11,7 +11,8 @@ NODE ?= node
 NPM ?= npm
 
 .PHONY: demo install setup upstream js-tools test test-fast test-python test-mutation test-js test-js-unit test-js-kit \
-	compat lint lint-python lint-js format bench bench-js bench-limits vectors mutation mutation-sample clean node browser
+	compat lint lint-python lint-js format bench bench-js bench-diagnosis bench-limits vectors mutation mutation-sample clean node browser \
+	differential
 
 ## demo: install, then show your port and the reference's conformance report (the main job)
 demo: install
@@ -135,6 +136,12 @@ bench-js: install setup
 
 bench: bench-js
 
+## bench-diagnosis: how soon a wrong implementation hears its answer (--max-failures=1, --smoke) as ratios to its full run
+bench-diagnosis: install
+	$(BIN)/python bench/diagnosis.py --json=reports/bench-diagnosis.json
+
+bench: bench-diagnosis
+
 ## bench-limits: how closely the runner's and the toolkit's limits hold (time, memory), as ratios to a baseline of the same run
 bench-limits: install
 	$(BIN)/python bench/limits.py --json=reports/bench-limits.json
@@ -149,6 +156,12 @@ mutation: install
 ## mutation-sample: the fixed CI sample, one mutant in 8 by a hash of its ID
 mutation-sample: install
 	$(BIN)/python -m tools.mutation --sample --quiet --json=reports/mutation-sample.json $(MUTATION_ARGS)
+
+## differential: the reference, the JS port and the generator's naive model on DIFFERENTIAL_EXAMPLES generated calls
+## (default 20000; `make test` runs 300 of them in tests/test_differential.py); any disagreement fails
+DIFFERENTIAL_EXAMPLES ?= 20000
+differential: install setup
+	DIFFERENTIAL_EXAMPLES=$(DIFFERENTIAL_EXAMPLES) $(BIN)/python -m pytest -q -n0 tests/test_differential.py
 
 ## vectors: regenerate vectors/ (YAML and JSON) and spec/index.md with tools/vectorgen
 vectors: install

@@ -340,8 +340,10 @@ def test_causes_come_first_with_their_cases(tmp_path):
     causes = ran.report["implementations"][0]["causes"]
     assert causes == sorted(causes, key=lambda c: -c["count"])
     assert causes[0]["cause"].startswith("P4M-") and causes[0]["count"] >= 100
-    first = ran.stdout.index(f"[{causes[0]['count']}] {causes[0]['cause']}")
-    assert first < ran.stdout.index(causes[0]["results"][0])
+    groups = ran.report["implementations"][0]["diagnosis"]  # the terminal shows problems by symptom (issue 15)
+    assert groups == sorted(groups, key=lambda g: -g["count"]) and groups[0]["count"] >= 100
+    first = ran.stdout.index(f"[{groups[0]['count']}] {groups[0]['line']}")
+    assert first < ran.stdout.index(groups[0]["results"][0])
 
 
 def test_several_implementations_in_one_report(tmp_path):
@@ -374,7 +376,7 @@ def test_report_states_what_a_claim_names(tmp_path):
         "--timeout=7",
     )
     report = ran.report
-    assert report["report_version"] == "2.0" and report["spec_version"] == "1.2"
+    assert report["report_version"] == "2.1" and report["spec_version"] == "1.2"
     assert report["vectors"]["vectors_version"] and report["vectors"]["digest"].startswith("sha256:")
     assert report["host"]["root"] == (os.geteuid() == 0) and isinstance(report["host"]["ipv6"], bool)
     assert report["run"]["via"] == "env" and report["run"]["timeout"] == 7 and "seq-alice" in report["run"]["excluded"]
@@ -618,11 +620,12 @@ def test_html_report_renders_in_a_real_browser(tmp_path):
     browser = Browser(tmp_path / "profile")
     try:
         browser.open(page.as_uri())
-        headers = browser.js("[...document.querySelectorAll('table tr:first-child th')].map(e => e.innerText)")
-        assert headers[1:] == ["good", "noisy"]
-        rows = browser.js("[...document.querySelectorAll('table tr')].map(r => r.innerText.split('\\t')[0].trim())")
+        matrix = "table.matrix"  # the page's other tables hold expected and actual side by side
+        headers = browser.js(f"[...document.querySelectorAll('{matrix} tr:first-child th')].map(e => e.innerText)")
+        assert headers[2:] == ["good", "noisy"]  # after the requirement and its title
+        rows = browser.js(f"[...document.querySelectorAll('{matrix} tr')].map(r => r.innerText.split('\\t')[0].trim())")
         assert "sequence" in rows and "P4M-SEQ-1" in rows and "all results" in rows  # areas and requirements
-        cells = browser.js("[...document.querySelectorAll('table tr:last-child td')].map(e => e.innerText)")
+        cells = browser.js(f"[...document.querySelectorAll('{matrix} tr:last-child td')].map(e => e.innerText)")
         assert cells == ["4/4", "0/4"]
         failures = browser.js("document.querySelectorAll('details.result').length")
         assert failures == 4  # every result of the noisy one, none swallowed by what it printed

@@ -152,6 +152,13 @@ R_SLOW = [
     "skip-jump-u4-28979",
     "skip-large-set-with-hole-30000",
     "skip-large-set-with-hole-54000",
+    # vectors/boundaries.yaml: a list of 65 536 or 65 537 ports, and skips of one period of the default set
+    "bound-number-list-2-16-plus-1",
+    "bound-number-list-max-leading-zeros",
+    "bound-skip-c",
+    "bound-skip-c-minus-1",
+    "bound-skip-c-plus-1",
+    "bound-skip-prepend-p-plus-c",
 ]
 
 

@@ -11,6 +11,7 @@ import shlex
 import shutil
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,11 @@ from .host import Host
 from .inprocess import InProcessAdapter
 from .paths import shipped_known_differences
 from .progress import Progress
-from .report import Run, Session, json_report, junit, level_verdicts, markdown, terminal
+from .report import RUN_FAILS, Run, Session, json_report, junit, level_verdicts, markdown, terminal
 from .report import html as html_report
+from .results import TIMEOUT
 from .runner import BASE_PATH, DEFAULT_TIMEOUT, Options, Runner, variants
+from .smoke import SMOKE
 from .vectors import LEVELS, Case, VectorError, load, select
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRITE, EXIT_PIPE = 0, 1, 2, 3, 141
@@ -168,6 +171,18 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write a single-file HTML report: the matrix, each failure with its reproducing line",
     )
+    add(
+        "--smoke",
+        action="store_true",
+        help=f"run only the smoke set: {len(SMOKE)} cases (at most 60 results) that touch every stage and every "
+        "requirement area, in seconds; with --select or --deselect, the part of it they keep",
+    )
+    add(
+        "--max-failures",
+        metavar="N",
+        help="stop an implementation's run after N failing results (fail, crash, output-too-large, xpass, "
+        "timeout); the reports hold the results so far and say that the run stopped early",
+    )
     add("--list-cases", action="store_true", help="list the selected cases and exit")
     add("--verbose", action="store_true", help="list every result under its cause, known differences and skips too")
     add("--quiet", action="store_true", help="no progress lines on stderr")
@@ -287,6 +302,7 @@ class Plan:
     known_files: dict[str, list[str]]
     write_known: list[tuple[str, str]]
     pass_env: dict[str, str]
+    max_failures: int = 0  # stop an implementation after this many failing results; 0: never
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,6 +335,12 @@ def parse(args: argparse.Namespace) -> Plan | None:
     vectors = load(directory)
     every = vectors.cases
     cases = select(every, args.select, args.deselect, args.level)
+    if args.smoke:
+        missing = sorted(set(SMOKE) - {case.id for case in every})
+        if missing:
+            raise UsageError(f"--smoke: these vectors lack the smoke set's cases {', '.join(missing[:5])}")
+        cases = [case for case in cases if case.id in SMOKE]
+    max_failures = int(positive(args.max_failures, "--max-failures", int)) if args.max_failures is not None else 0
     if args.list_cases:
         for case in cases:
             print(f"{case.id}\t{case.file}\t{case.level}\t{','.join(case.requirements)}\t{case.data['description']}")
@@ -366,8 +388,9 @@ def parse(args: argparse.Namespace) -> Plan | None:
         allow_timeouts=args.allow_timeouts,
         memory=memory,
         seed=seed,
+        smoke=args.smoke,
     )
-    return Plan(args, cases, adapters, session, known_table, known_files, write_known, pass_env)
+    return Plan(args, cases, adapters, session, known_table, known_files, write_known, pass_env, max_failures)
 
 
 def run_all(plan: Plan, stopped: list[int] = ()) -> list[Run]:
@@ -388,7 +411,8 @@ def run_all(plan: Plan, stopped: list[int] = ()) -> list[Run]:
         runner = Runner(adapter, options, host)
         total = sum(len(variants(c, args.via)) for c in plan.cases)
         progress = None if args.quiet else Progress(sys.stderr, adapter.name, total)
-        options.progress = progress
+        limit = FailureLimit(plan.max_failures, args.allow_timeouts, progress)
+        options.progress, options.stop = limit, limit.stop
         start = time.perf_counter()
         version = runner.version()
         try:
@@ -411,7 +435,33 @@ def run_all(plan: Plan, stopped: list[int] = ()) -> list[Run]:
         )
         if isinstance(adapter, HarnessAdapter):
             runs[-1].harness = {**adapter.facts(), "seed": session.seed, "jobs": session.jobs}
+        if limit.stop.is_set() and not stopped:
+            ran = {(r.case.id, r.variant) for r in results}
+            runs[-1].not_run = [c for c in plan.cases for v in variants(c, args.via) if (c.id, v) not in ran]
+            runs[-1].stopped_early = (
+                f"stopped early after {limit.failed} failing result(s) (--max-failures={plan.max_failures}): "
+                f"{len(results)} of {total} calls ran"
+            )
+    session.stopped_early = "; ".join(f"{run.name}: {run.stopped_early}" for run in runs if run.stopped_early)
     return runs
+
+
+class FailureLimit:
+    """Called after each result: passes it on to the progress line and, after ``most`` failing
+    results (0: never), sets ``stop`` so that no further call starts."""
+
+    def __init__(self, most: int, allow_timeouts: bool, progress: Progress | None):
+        self.most, self.progress, self.failed = most, progress, 0
+        self.failing = (*RUN_FAILS, *(() if allow_timeouts else (TIMEOUT,)))
+        self.stop = threading.Event()
+
+    def __call__(self, result) -> None:
+        if self.progress:
+            self.progress(result)
+        if self.most and result.status in self.failing:
+            self.failed += 1
+            if self.failed >= self.most:
+                self.stop.set()
 
 
 def report(plan: Plan, runs: list[Run]) -> int:
@@ -424,6 +474,9 @@ def report(plan: Plan, runs: list[Run]) -> int:
     if session.interrupted:
         done = sum(len(run.results) for run in runs)
         text += f"INTERRUPTED by {session.interrupted}: the reports hold the {done} results finished before it\n"
+    for run in runs:
+        if run.stopped_early:
+            text += f"STOPPED EARLY: {run.name}: {run.stopped_early}; the reports hold only these results\n"
     if len(runs) > 1:
         text += "\n" + markdown.markdown(runs)
     pipe_closed = not _emit(summary, text, problems)

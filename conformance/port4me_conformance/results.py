@@ -44,6 +44,7 @@ class Result:
     reproduce: str = ""  # the shell line of INTERPRETING section 8
     setup: str = ""  # how {port} was held, which confinement applied
     observed: str = ""  # for xfail: the status it had before the known difference applied
+    ports: dict[str, int] | None = None  # the ports the runner held for {port}, {port2}, ... (check cases)
 
     @property
     def name(self) -> str:

@@ -38,6 +38,7 @@ class Options:
     known: dict[str, str] = field(default_factory=dict)  # case id (or id@variant) -> reason
     progress: Callable[[Result], None] | None = None  # called after each result, from one thread at a time
     seed: int | None = None  # the order of a long-lived implementation's calls (INTERPRETING 11.5); None: as listed
+    stop: threading.Event | None = None  # once set, no further call starts (--max-failures); finished ones are kept
 
 
 def variants(case: Case, via: str) -> list[str]:
@@ -75,7 +76,7 @@ class Runner:
         return [result for result in results if result is not None]
 
     def _one(self, case: Case, variant: str) -> Result | None:
-        if process.stopping():
+        if process.stopping() or (self.options.stop is not None and self.options.stop.is_set()):
             return None
         result = self.run_one(case, variant)
         return None if process.stopping() else self._finish(result)
@@ -303,6 +304,7 @@ class Runner:
             expected=describe_expected(case.expect, ports, variant),
             actual=_actual(outcome),
             setup=_confinement(invocation.condition),
+            ports=dict(ports) or None,
         )
         limit = f"{self._limit(case):g} s"
         if outcome.failure:

@@ -1099,7 +1099,7 @@ function parseArguments(args) {
     }
     const setting = VALUE_OPTIONS.get(name);
     if (setting === undefined) {
-      throw new UsageError(`unknown option ${quote(name)} (options are written --name=value; see --help)`);
+      throw new UsageError(`unknown option ${quote(text)} (options are written --name=value; see --help)`); // all of it: `--=x` has no name
     }
     if (equals < 0) throw new UsageError(`the option ${name} needs a value: write ${name}=VALUE`);
     options[setting] = valueAfter(arg, text, equals);

@@ -41,7 +41,8 @@ test('help names every option and variable; version is one line', () => {
 test('errors: one line on stderr, nothing on stdout, no stack trace, exit 2 or 1', () => {
   for (const [args, env, status, pattern] of [
     [['--include=65534-65540'], {}, 2, /--include.*65540/],
-    [['--foo=bar'], {}, 2, /'--foo'/],
+    [['--foo=bar'], {}, 2, /'--foo=bar'/],
+    [['--=x'], {}, 2, /unknown option '--=x'/], // named whole: '--' alone would read as the end of options
     [['--list'], {}, 2, /--list/],
     [['--user=alice'], { PORT4ME_SKIP: 'ten' }, 2, /PORT4ME_SKIP.*'ten'/],
     [['--user=alice', '--exclude=1\n2\u0001,x'], {}, 2, /'1\\n2\\x01,x'/],

@@ -124,7 +124,7 @@ def parse_argv(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
             key = VALUE_OPTIONS.get(name) or "x:" + _extension_options()[name]
             options[key] = value  # the last one wins (P4M-CLI-3)
         else:
-            raise UsageError(f"unknown option {quote(name)}; see port4me --help")
+            raise UsageError(f"unknown option {quote(arg)}; see port4me --help")  # all of it: `--=x` has no name
     if len(positional) > 1:
         raise UsageError(f"at most one tool name, got {', '.join(quote(p) for p in positional)}")
     if positional:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import build, files
+from .files import boundaries
 from .spec_tables import index
 from .upstream import AuthoringError, Observations
 from .writer import sync, to_json, to_yaml
@@ -30,6 +31,8 @@ def run(check_only: bool, vectors: Path, spec: Path) -> int:
     stale = []
     if sync(spec / "index.md", index(spec / "requirements.json", [c for d in docs for c in d["cases"]]), check_only):
         stale.append("index.md")
+    if sync(spec / "boundaries.md", boundaries.table(), check_only):
+        stale.append("boundaries.md")
     rendered = {}
     for doc in docs:
         for suffix, render in ((".yaml", to_yaml), (".json", to_json)):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from ..diagnose import Diagnosis, diagnose
 from ..results import CRASH, FAIL, PASS, SKIP, STATUSES, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS, Result
 from ..vectors import LEVELS, Case
 
@@ -45,6 +47,8 @@ class Session:
     allow_timeouts: bool = False
     memory: int = 0  # bytes each process of a call may allocate; 0: no limit
     interrupted: str = ""  # the signal that stopped the run (SIGTERM, SIGINT): the results are those before it
+    stopped_early: str = ""  # why the run stopped before every case ran (--max-failures), or ""
+    smoke: bool = False  # the selection is the smoke set (--smoke)
     seed: int | None = None  # the order of long-lived implementations' calls (INTERPRETING 11.5)
 
 
@@ -60,6 +64,13 @@ class Run:
     known_differences: list[str] = field(default_factory=list)  # the files applied
     allow_timeouts: bool = False
     harness: dict | None = None  # a harness's self-description, interface, seed and restarts (INTERPRETING 11.6)
+    stopped_early: str = ""  # why its run stopped before every call ran (--max-failures)
+    not_run: list[Case] = field(default_factory=list)  # one per call not run because it stopped early
+
+    @cached_property
+    def diagnosis(self) -> Diagnosis:
+        """The results that did not pass, grouped by symptom, each group with its stage (INTERPRETING 12)."""
+        return diagnose(self.results)
 
     @property
     def counts(self) -> Counter:
@@ -106,6 +117,9 @@ def level_verdicts(run: Run, excluded: list[Case]) -> dict[str, dict]:
         why += [f"{n} skipped: {reason}" for reason, n in skips.most_common()]
         if left_out:
             why.append(f"{len(left_out)} cases not selected for this run")
+        not_run = sum(c.level == level and not c.unit_only for c in run.not_run)
+        if not_run:
+            why.append(f"{not_run} calls not run: the run stopped early (--max-failures)")
         if not results and not left_out:
             why.append("no case of this level was run")
         if any(counts[s] for s in NOT_CONFORMANT):

@@ -9,7 +9,7 @@ from ..results import STATUSES, Result
 from . import Run, Session, causes, level_verdicts, write_text
 
 
-def result_json(r: Result) -> dict:
+def result_json(r: Result, group: int | None = None) -> dict:
     return {
         "id": r.case.id,
         "variant": r.variant,
@@ -27,6 +27,7 @@ def result_json(r: Result) -> dict:
         "setup": r.setup,
         "observed": r.observed,
         "seconds": round(r.seconds, 4),
+        "group": group,
     }
 
 
@@ -52,6 +53,8 @@ def to_json(runs: list[Run], session: Session) -> dict:
             "jobs": session.jobs,
             "memory": session.memory,
             "interrupted": session.interrupted or None,
+            "stopped_early": session.stopped_early or None,
+            "smoke": session.smoke,
         },
         "implementations": [
             {
@@ -68,11 +71,35 @@ def to_json(runs: list[Run], session: Session) -> dict:
                     {"cause": cause, "count": len(group), "results": [r.name for r in group]}
                     for cause, group in causes(run.results)
                 ],
-                "results": [result_json(r) for r in run.results],
+                "diagnosis": diagnosis_json(run),
+                "results": [result_json(r, _number(run, r)) for r in run.results],
             }
             for run in runs
         ],
     }
+
+
+def diagnosis_json(run: Run) -> list[dict]:
+    return [
+        {
+            "group": number,
+            "stage": group.stage,
+            "symptom": group.symptom,
+            "requirement": group.requirement,
+            "line": group.line,
+            "count": len(group.results),
+            "scope": group.scope,
+            "consistent": group.consistent,
+            "results": [r.name for r in group.results],
+            "details": [f.detail for f in group.findings],
+        }
+        for number, group in enumerate(run.diagnosis.groups, 1)
+    ]
+
+
+def _number(run: Run, result: Result) -> int | None:
+    group = run.diagnosis.group_of(result)
+    return run.diagnosis.groups.index(group) + 1 if group is not None else None
 
 
 def text(runs: list[Run], session: Session) -> str:

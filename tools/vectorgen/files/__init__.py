@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from types import ModuleType
 
-NAMES = ("hash", "lcg", "sequence", "sets", "grammar", "settings", "cli", "test", "search", "check")
+NAMES = ("hash", "lcg", "sequence", "sets", "grammar", "settings", "cli", "test", "search", "check", "boundaries")
 
 
 def modules() -> list[ModuleType]:
