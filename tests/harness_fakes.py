@@ -67,8 +67,8 @@ MISBEHAVIOURS = {
     "flood": ("pass", "chunk = b'x' * 65536\nwhile True:\n    send(chunk)"),
     # Floods stderr before each answer (must never block the runner nor the harness).
     "chatty": ("pass", "sys.stderr.write('x' * (4 << 20)); send(right(request))"),
-    # Takes 3 seconds to say hello.
-    "slow_start": ("time.sleep(3)", "send(right(request))"),
+    # Takes 5 seconds to say hello (longer than the test's per-call limit, 4 s).
+    "slow_start": ("time.sleep(5)", "send(right(request))"),
     # Never says hello.
     "mute": ("time.sleep(3600)", "send(right(request))"),
     # Says hello in another major version of the protocol.

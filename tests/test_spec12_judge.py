@@ -143,3 +143,8 @@ def test_other_ports_for_a_user_outside_ascii_are_put_down_to_the_hash():
     assert non_ascii_seed({"input": {"settings": {"user": "zoë"}}})
     assert non_ascii_seed({"input": {"args": ["--list=2", "ツール"]}})
     assert not non_ascii_seed({"input": {"args": ["--user=alice", "--exclude=５"], "env": {"PORT4ME_INCLUDE": "ö"}}})
+
+
+def test_a_control_character_shown_raw_does_not_show_the_value():
+    assert not shows("port4me: invalid --skip value 'a\tb'", "a\tb")  # spec 1.2: always escaped
+    assert shows("port4me: invalid --skip value 'a\\tb'", "a\tb")

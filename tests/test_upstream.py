@@ -2,16 +2,18 @@
 
 It must fail exactly the cases its shipped known-differences file lists: none more (a
 new failure means a vector contradicts upstream without a decision), none fewer (a
-listed difference that passes fails the run). Every entry has a reason, and an entry
-whose case cites decisions of the spec's Appendix A names each of them. Upstream passes
-every vector of the file sequence.yaml.
+listed difference that passes fails the run). Every entry's reason says what upstream
+printed and names the row of the spec's Appendix A that decides the case (one it cites, if
+it cites any). Upstream passes every vector of the file sequence.yaml.
 """
 
 from __future__ import annotations
 
+import re
+
 from port4me_conformance import known
 from port4me_conformance.adapters import SubprocessAdapter
-from port4me_conformance.results import PASS, SKIP, XFAIL
+from port4me_conformance.results import PASS, SKIP, WARN, XFAIL
 from port4me_conformance.runner import Options, Runner
 
 USER_CONDITIONS = ("check-privileged-unprivileged", "user-nameless-", "user-account-name")
@@ -23,11 +25,20 @@ def test_upstream_fails_exactly_its_known_differences(cases, upstream_python):
     by_id = {case.id: case for case in cases}
     for key, reason in listed.items():
         assert reason.strip() and "TODO" not in reason, key
-        for number in by_id[key.partition("@")[0]].data.get("decisions", []):
-            assert f"decision {number} (" in reason, (key, number, reason)
+        match = re.search(r"Appendix A row (\d+) \(", reason)
+        # What upstream printed, or nothing (a time-bound case), or a hang listed by hand
+        printed = "it printed: exit " in reason or "time-bound case" in reason
+        hang = reason.startswith("does not finish:") and "still running at" in reason
+        cited = by_id[key.partition("@")[0]].data.get("decisions", [])
+        assert printed or hang, (key, reason)
+        if match is None:  # a requirement no row of Appendix A covers (the help's contents): it says so
+            assert reason.startswith("no Appendix A row covers P4M-") and not cited, (key, reason)
+        else:
+            assert not cited or int(match.group(1)) in cited, (key, cited, reason)
     adapter = SubprocessAdapter("upstream", [upstream_python, "-m", "port4me"])
     results = Runner(adapter, Options(jobs=2, known=listed)).run(cases)  # the default time limit, 10 s
-    unexpected = [(r.name, r.status, r.reason) for r in results if r.status not in (PASS, XFAIL, SKIP, "n/a")]
+    # A warning breaks only a SHOULD (spec section 2): reported, it fails no run (test-busy-quiet: a word on stderr)
+    unexpected = [(r.name, r.status, r.reason) for r in results if r.status not in (PASS, XFAIL, SKIP, WARN, "n/a")]
     assert not unexpected, unexpected
     failed_as_listed = {_key(r, listed) for r in results if r.status == XFAIL}
     assert failed_as_listed == set(listed)

@@ -763,14 +763,23 @@ class HarnessAdapter(Adapter):
             harness.stop()
 
 
-def run_dealt(work: list, jobs: int, call) -> list:
-    """Run ``call`` on each item, the k-th item by worker k mod jobs, each worker in order (11.5)."""
+def run_dealt(work: list, jobs: int, call, first=lambda item: False) -> list:
+    """Run ``call`` on each item, each worker in order (11.5): the items ``first`` says go to worker 0,
+    the k-th of the others to worker k mod jobs."""
     results: list = [None] * len(work)
     if jobs <= 1 or len(work) <= 1:
         return [call(item) for item in work]
+    dealt: list[list[int]] = [[] for _ in range(jobs)]
+    others = 0
+    for position, item in enumerate(work):
+        if first(item):
+            dealt[0].append(position)
+        else:
+            dealt[others % jobs].append(position)
+            others += 1
 
     def worker(index: int) -> None:
-        for position in range(index, len(work), jobs):
+        for position in dealt[index]:
             results[position] = call(work[position])
 
     errors: list[BaseException] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -364,7 +365,12 @@ def _hex(number: int, width: int) -> str:
 def _char_forms(char: str) -> list[str]:
     """The forms P4M-CLI-11 lets a message show one character in, as patterns."""
     code = ord(char)
-    forms = [re.escape(char), rf"\\u{_hex(code, 4)}" if code < 0x10000 else "", rf"\\U{_hex(code, 8)}"]
+    # A control character is always escaped (spec 1.2 P4M-CLI-11): its raw form does not show it.
+    forms = [
+        "" if unicodedata.category(char) == "Cc" else re.escape(char),
+        rf"\\u{_hex(code, 4)}" if code < 0x10000 else "",
+        rf"\\U{_hex(code, 8)}",
+    ]
     forms.append(rf"\\u\{{0*{_hex(code, 1)}\}}")
     if code < 0x80 and not char.isalnum():
         forms.append(rf"\\{re.escape(char)}")  # \" \' \\ \/ \$ ...
@@ -399,7 +405,7 @@ def _value_pattern(value: str) -> str:
 
 def shows(text: str, value: str) -> bool:
     """``value`` occurs in ``text`` as it is or escaped as P4M-CLI-11 allows."""
-    if value in text:
+    if value in text and not any(unicodedata.category(char) == "Cc" for char in value):
         return True
     return re.search(_value_pattern(value), text) is not None
 

@@ -50,7 +50,7 @@ const NAMED = { '\t': 't', '\n': 'n', '\r': 'r', '\0': '0', '\x07': 'a', '\b': '
 
 function charForms(char) {
   const code = char.codePointAt(0);
-  const forms = [escapeRe(char), `\\\\U${hex(code, 8)}`, `\\\\u\\{0*${hex(code, 1)}\\}`];
+  const forms = [/\p{Cc}/u.test(char) ? '' : escapeRe(char), `\\\\U${hex(code, 8)}`, `\\\\u\\{0*${hex(code, 1)}\\}`];
   if (code < 0x10000) forms.push(`\\\\u${hex(code, 4)}`);
   if (code < 0x80 && !/[A-Za-z0-9]/.test(char)) forms.push(`\\\\${escapeRe(char)}`);
   if (code < 0x100) forms.push(`\\\\x${hex(code, 2)}`, `\\\\${code.toString(8).padStart(3, '0')}`);
@@ -60,7 +60,7 @@ function charForms(char) {
     const low = 0xdc00 + ((code - 0x10000) & 0x3ff);
     forms.push(`\\\\u${hex(high, 4)}\\\\u${hex(low, 4)}`);
   }
-  return `(?:${forms.join('|')})`;
+  return `(?:${forms.filter(Boolean).join('|')})`;
 }
 
 /** A value in hex as pieces: characters, or arrays of the bytes of a run that is not UTF-8. */

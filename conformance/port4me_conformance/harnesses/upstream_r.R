@@ -38,7 +38,21 @@ call_library <- function(settings, env) {
   }
   value <- result$value
   if (is.logical(value)) return(list(free = isTRUE(value)))
-  list(ports = as.list(as.integer(value)))
+  list(ports = as.integer(value))
+}
+
+# An answer line. Ports and free are written directly: jsonlite's toJSON took 3 ms a call, a
+# sixth of a typical call's time; anything else (errors, whose messages need escaping, the
+# self-description, a port that is NA) goes through toJSON.
+answer_line <- function(seq, answer) {
+  if (length(answer) == 1L && !is.null(answer$ports) && !anyNA(answer$ports)) {
+    return(sprintf('{"seq":%s,"ports":[%s]}', format(seq, scientific = FALSE), paste(answer$ports, collapse = ",")))
+  }
+  if (length(answer) == 1L && !is.null(answer$free)) {
+    return(sprintf('{"seq":%s,"free":%s}', format(seq, scientific = FALSE), if (answer$free) "true" else "false"))
+  }
+  if (!is.null(answer$ports)) answer$ports <- as.list(answer$ports)
+  as.character(toJSON(c(list(seq = seq), answer), auto_unbox = TRUE, digits = NA))
 }
 
 describe <- function() {
@@ -67,8 +81,7 @@ repeat {
   } else {
     call_library(request$settings, request$env)
   }
-  text <- toJSON(c(list(seq = request$seq), answer), auto_unbox = TRUE, digits = NA)
-  writeLines(enc2utf8(as.character(text)), output, useBytes = TRUE)
+  writeLines(enc2utf8(answer_line(request$seq, answer)), output, useBytes = TRUE)
   flush(output)
 }
 quit(save = "no", status = 0L)
