@@ -259,7 +259,7 @@ class HarnessProcess:
         # The limit of a call's process (INTERPRETING 2.4), for the whole life of the harness: what any
         # one answer may make it allocate. RLIMIT_DATA, as for a command, since RLIMIT_AS would refuse
         # runtimes that reserve much address space and use little (V8, the JVM).
-        self.memory_limit = _limit(self.popen.pid, memory)
+        self.memory_limit = process.limit(self.popen.pid, memory)
         self.peak_memory = 0  # bytes: its largest resident set, read once it broke the protocol
         for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             os.set_blocking(stream.fileno(), False)
@@ -464,20 +464,6 @@ def _summary(message: dict) -> str:
     else:
         words = [f"{name}={value}" for name, value in message["settings"].items()]
     return " ".join(words)[:120] or "no arguments"
-
-
-def _limit(pid: int, memory: int | None) -> int:
-    """No core dump, and at most ``memory`` bytes to allocate (RLIMIT_DATA); the limit imposed (0: none)."""
-    try:
-        import resource
-
-        resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))
-        if memory:
-            resource.prlimit(pid, resource.RLIMIT_DATA, (memory, memory))
-            return memory
-    except (ImportError, AttributeError, OSError, ValueError):
-        pass  # not Linux, or it has exited already
-    return 0
 
 
 def _peek(data: bytes | bytearray, limit: int = 120) -> str:
