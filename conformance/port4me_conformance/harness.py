@@ -259,7 +259,7 @@ class HarnessProcess:
         # The limit of a call's process (INTERPRETING 2.4), for the whole life of the harness: what any
         # one answer may make it allocate. RLIMIT_DATA, as for a command, since RLIMIT_AS would refuse
         # runtimes that reserve much address space and use little (V8, the JVM).
-        self.memory_limit = process.limit(self.popen.pid, memory)
+        self.memory_limit = process.impose_limits(self.popen.pid, memory)
         self.peak_memory = 0  # bytes: its largest resident set, read once it broke the protocol
         for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             os.set_blocking(stream.fileno(), False)

@@ -157,7 +157,7 @@ def call(
     if cgroup and not cgroup.join(process.pid):
         cgroup.remove()
         cgroup = None
-    result = Finished(memory_limit=limit(process.pid, memory))
+    result = Finished(memory_limit=impose_limits(process.pid, memory))
     out, err = process.stdout.fileno(), process.stderr.fileno()
     streams = {out: bytearray(), err: bytearray()}
     pipes = {os.fstat(fd).st_ino for fd in streams}
@@ -194,7 +194,7 @@ def call(
     return result
 
 
-def limit(pid: int, memory: int | None) -> int:
+def impose_limits(pid: int, memory: int | None) -> int:
     """Impose the memory limit (RLIMIT_DATA) and no core dump on a started process (a call's first, or a
     harness); what was imposed (0: none)."""
     try:
