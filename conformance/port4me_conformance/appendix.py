@@ -84,7 +84,7 @@ def reason(result: Result) -> str:
     number = row_of(result.case)
     actual = result.actual or {}
     library = actual.get("exit_code") is None and (actual.get("stdout") or "").startswith("{")
-    if "time-bound" in (result.case.data.get("flags") or []) and not actual.get("stdout"):
+    if result.case.time_bound and not actual.get("stdout"):
         observed = (
             "no answer within the time limit of a time-bound case (P4M-SEQ-3, P4M-LIST-2: the work must not grow "
             "with the value, only with its length); it printed nothing"

@@ -673,16 +673,8 @@ def _after(case, result: Result) -> Finding:
     return Finding("", result.cause or result.reason)
 
 
-def source_name(source: str | None, variant: str) -> str | None:
-    """A diagnostic's source as the user wrote it: an abstract setting is its option or its variable (P4M-CLI-11)."""
-    if source and not source.startswith("-") and not source.isupper() and not source.startswith("_"):
-        option = "--max-tries" if source == "max_tries" else f"--{source}"
-        return option if variant == "options" else f"PORT4ME_{source.upper()}"
-    return source
-
-
 def _message(result: Result, stderr: str) -> Finding:
-    from .judge import names, shows  # the judge's own matching of names and values (P4M-CLI-11)
+    from .judge import names, shows, source_name  # the judge's own matching of names and values (P4M-CLI-11)
 
     diagnostic = result.case.expect.get("diagnostic") or {}
     source = source_name(diagnostic.get("source"), result.variant)

@@ -75,7 +75,7 @@ def fill_ports(value: Any, ports: dict[str, int]) -> str:
     return text
 
 
-def _source(source: str | None, variant: str) -> str | None:
+def source_name(source: str | None, variant: str) -> str | None:
     """A diagnostic's source as the user wrote it: a setting becomes its option or its variable (P4M-CLI-11)."""
     if source and not source.startswith("-") and not source.isupper() and not source.startswith("_"):
         return OPTION_NAMES.get(source, "--" + source) if variant == "options" else f"PORT4ME_{source.upper()}"
@@ -132,7 +132,7 @@ def _describe_error(expect: dict, ports: dict[str, int], variant: str) -> str:
         value = diagnostic.get("value")
         if "value_hex" in diagnostic:
             value = visible(bytes.fromhex(diagnostic["value_hex"]), 80)
-        named = [f"'{v}'" for v in (_source(diagnostic.get("source"), variant), value) if v]
+        named = [f"'{v}'" for v in (source_name(diagnostic.get("source"), variant), value) if v]
         if diagnostic.get("cause"):
             named.append(" or ".join(f"'{c}'" for c in diagnostic["cause"]))
         text += " naming " + " and ".join(named)
@@ -316,7 +316,7 @@ def _diagnostic(diagnostic: dict | None, outcome: Outcome, variant: str) -> Mism
     if not diagnostic:
         return None
     stderr = outcome.stderr.decode("utf-8", "replace")
-    source = _source(diagnostic.get("source"), variant)
+    source = source_name(diagnostic.get("source"), variant)
     if source and not names(stderr, source):
         return _not_named("source", source)
     value = diagnostic.get("value")

@@ -172,7 +172,7 @@ class Runner:
 
     def _limit(self, case: Case) -> float:
         """The call's deadline in seconds: TIME_BOUND for a time-bound case, else --timeout."""
-        return TIME_BOUND if "time-bound" in case.data.get("flags", []) else self.options.timeout
+        return TIME_BOUND if case.time_bound else self.options.timeout
 
     def _unit(self, case: Case, variant: str) -> Result:
         evaluates = getattr(self.adapter, "evaluates_unit", None)
@@ -310,7 +310,7 @@ class Runner:
         if outcome.failure:
             status, reason, cause = CRASH, visible(outcome.failure, 300), "crash: the call could not run"
         elif outcome.timed_out:
-            if "time-bound" in case.data.get("flags", []):
+            if case.time_bound:
                 bound = _time_requirement(case)
                 status, cause = FAIL, f"{bound}: not within the time bound (time-bound)"
                 reason = f"did not finish within {limit}: this case is time-bound ({bound})"

@@ -57,6 +57,11 @@ class Case:
         return "hold" in self.data
 
     @property
+    def time_bound(self) -> bool:
+        """Its requirement is about how the work grows: a fixed time limit, and a timeout is a failure."""
+        return "time-bound" in (self.data.get("flags") or [])
+
+    @property
     def level(self) -> str:
         """The conformance level (INTERPRETING section 7): check for cases tagged real-check."""
         return "check" if "real-check" in self.tags else "sequence"

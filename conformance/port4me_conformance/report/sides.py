@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..diagnose import expected_ports, source_name
+from ..diagnose import expected_ports
+from ..judge import source_name
 from ..results import Result
 
 
