@@ -486,6 +486,7 @@ class _Pool:
     processes: dict[tuple[int, str], HarnessProcess] = field(default_factory=dict)
     restarts: list[Restart] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # condition -> why no harness starts under it
+    threads: set[int] = field(default_factory=set)  # the workers that started a process: kept after close()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -547,7 +548,7 @@ class HarnessAdapter(Adapter):
             "restarts": [
                 {"seq": r.seq, "condition": r.condition, "reason": r.reason} for r in list(self._pool.restarts)
             ],
-            "processes": len({key[0] for key in self._pool.processes}) or 1,
+            "processes": len(self._pool.threads) or 1,
         }
 
     def not_applicable(self, case) -> str:
@@ -622,6 +623,7 @@ class HarnessAdapter(Adapter):
                     f"offers the interfaces {described.get('interfaces')}, not {self.interface!r}", "crash"
                 )
             self._pool.processes[key] = started
+            self._pool.threads.add(key[0])
         return started
 
     def _broken(self, condition: str, seq: int, error: HarnessError) -> tuple[str, tuple[str, ...], tuple[int, int]]:
