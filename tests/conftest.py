@@ -170,8 +170,30 @@ SLOW_CALLS = ("checked(", "run_harness(", "isolated(", "conformance(", "Browser(
 SLOW_TESTS = ("test_extension_options_through_the_installed_command", "test_isolation_contains_memory_hogs")
 
 
+# The longest tests (each a minute or more on a quiet 2-core machine: --durations=60 shows them),
+# by name, longest first: they are collected first, so that pytest-xdist hands them out first and no worker
+# starts one of them while the others have nothing left. Order only: every test still runs.
+LONGEST = (
+    "test_upstream_fails_exactly_its_known_differences",
+    "test_two_wheels_and_the_runner_beside_upstream",
+    "test_no_command_line_or_input_file_gives_a_traceback",
+    "test_each_fake_gets_few_groups_naming_its_stage",
+    "test_smoke_passes_the_reference_and_fails_each_fake",
+    "test_a_vector_folder_that_would_crash_or_hang_is_refused",
+    "test_installed_command",
+    "test_a_starting_known_differences_file_from_any_run",
+    "test_several_implementations_in_one_report",
+    "test_causes_come_first_with_their_cases",
+    "test_the_guides_shell_harness_gives_the_command_lines_verdicts",
+    "test_upstream_python_library_fails_exactly_its_known_differences",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests that use upstream port4me (upstream) and the slow ones (slow), for -m to select."""
+    """Mark tests that use upstream port4me (upstream) and the slow ones (slow), for -m to select;
+    the LONGEST first (a stable sort: the rest keep their order)."""
+    rank = {name: n for n, name in enumerate(LONGEST)}
+    items.sort(key=lambda item: rank.get(getattr(item, "originalname", item.name), len(LONGEST)))
     for item in items:
         if "upstream_python" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.upstream)

@@ -14,6 +14,7 @@ import re
 import socket
 import stat
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
@@ -181,6 +182,29 @@ def test_attribution_blocks_requirements_of_stages_shown_right(tmp_path):
     assert "blocked" in row and "0/" not in row, row
     status = {r["status"] for r in report["implementations"][0]["results"]}
     assert status == {"fail"}  # statuses are not changed by attribution
+
+
+@pytest.mark.slow
+def test_markdown_and_junit_report_by_symptom_too(tmp_path):
+    """The Markdown matrix blocks the hash area and lists the one group; each JUnit failure names its group."""
+    table, xml = tmp_path / "matrix.md", tmp_path / "report.xml"
+    code, _out, report = kit(
+        tmp_path, fake("plus_one"), "--select=hash-ascii-*", "--via=options", f"--markdown={table}", f"--junit={xml}"
+    )
+    (group,) = report["implementations"][0]["diagnosis"]
+    assert code == 1 and "every port is 1 more than expected" in group["line"]
+    text = table.read_text()
+    hash_row = next(line for line in text.splitlines() if line.startswith("| hash |"))
+    assert "blocked" in hash_row and "0/" not in hash_row, hash_row
+    all_row = next(line for line in text.splitlines() if line.startswith("| **all cases** |"))
+    assert f"**0/{group['count']}**" in all_row  # the total still counts every failure
+    items = [line for line in text.splitlines() if line.startswith("- ")]
+    assert items == [f"- {group['count']} results: {group['line']}"]  # more than one result here
+    suite = ET.parse(xml).getroot()[0]
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties == {"diagnosis.0": f"{group['count']} results: {group['line']}"}
+    failures = list(suite.iter("failure"))
+    assert len(failures) == group["count"] and all(f.text.startswith("diagnosis: " + group["line"]) for f in failures)
 
 
 # ---------------------------------------------------------------- answering fast

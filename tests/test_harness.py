@@ -98,6 +98,7 @@ def test_reference_harness_cli_gives_the_command_lines_verdicts_result_by_result
     assert harnessed.code == command.code == 0
     facts = harnessed.implementation["harness"]
     assert facts["interface"] == "cli" and facts["seed"] == 7 and facts["restarts"] == []
+    assert facts["processes"] == facts["jobs"] == 2  # one per job, counted after the run closed them
     assert facts["implementation"]["name"] == "port4me"
     assert set(facts["implementation"]["interfaces"]) == {"cli", "library"}
     assert "harness: port4me" in harnessed.stdout and "--seed=7" in harnessed.stdout

@@ -20,6 +20,24 @@ USER_CONDITIONS = ("unprivileged", "nameless-user", "nobody")
 FILTER_CONDITIONS = confine.CONDITIONS  # no-ipv6, emfile
 
 
+def confined(argv: list[bytes], condition: str) -> list[bytes]:
+    """The words that run ``argv`` under a seccomp condition's filter (the wrapper confine.py); else ``argv``."""
+    if condition not in FILTER_CONDITIONS:
+        return argv
+    # -I -S: the wrapper needs only the standard library; nothing from the caller's setup.
+    wrapper = [sys.executable, "-I", "-S", confine.__file__, condition]
+    return [os.fsencode(part) for part in wrapper] + argv
+
+
+def by_hand(argv: list[bytes], condition: str) -> list[bytes]:
+    """The words a shell runs to make a call by hand (INTERPRETING 8): as the condition's user, if it has one."""
+    ids = condition_ids(condition)
+    if ids is None:
+        return argv
+    user, group = ids
+    return [b"setpriv", f"--reuid={user}".encode(), f"--regid={group}".encode(), b"--clear-groups", *argv]
+
+
 @dataclass(frozen=True)
 class Invocation:
     """One call of an implementation: arguments, the complete environment (bytes), and a host condition."""
@@ -119,25 +137,10 @@ class SubprocessAdapter(Adapter):
         self._runs_as: dict[tuple[int, int], str] = {}
 
     def argv(self, invocation: Invocation) -> list[bytes]:
-        argv = [os.fsencode(part) for part in self.command] + invocation.argv
-        if invocation.condition in FILTER_CONDITIONS:
-            # -I -S: the wrapper needs only the standard library; nothing from the caller's setup.
-            wrapper = [sys.executable, "-I", "-S", confine.__file__, invocation.condition]
-            argv = [os.fsencode(part) for part in wrapper] + argv
-        return argv
+        return confined([os.fsencode(part) for part in self.command] + invocation.argv, invocation.condition)
 
     def command_line(self, invocation: Invocation) -> list[bytes]:
-        ids = condition_ids(invocation.condition)
-        if ids is None:
-            return self.argv(invocation)
-        user, group = ids
-        return [
-            b"setpriv",
-            f"--reuid={user}".encode(),
-            f"--regid={group}".encode(),
-            b"--clear-groups",
-            *self.argv(invocation),
-        ]
+        return by_hand(self.argv(invocation), invocation.condition)
 
     def run(self, invocation: Invocation, timeout: float) -> Outcome:
         ids = condition_ids(invocation.condition)

@@ -743,6 +743,11 @@ def _key_requirement(stage: str, results: list[Result]) -> str:
     return STAGES.get(stage, ("", ""))[1]
 
 
+def results_word(count: int) -> str:
+    """ "1 result", "2 results": a count of results in words."""
+    return f"{count} result{'s' * (count != 1)}"
+
+
 def _scope(stage: str, symptom: str, members: list[Result], every: list[Result]) -> str:
     """How many of the results that could show the symptom do: "in all 145 …" or "in 12 of 145 …"."""
     if stage == "exit code" and symptom.startswith(("usage errors", "runtime errors")):
@@ -753,12 +758,12 @@ def _scope(stage: str, symptom: str, members: list[Result], every: list[Result])
         same = [r for r in every if "ports" in r.case.expect and r.actual]
         noun = "results that print ports"
     else:
-        return f"in {len(members)} results"
+        return f"in {results_word(len(members))}"
     ids = {id(r) for r in same}
     mine = sum(id(r) in ids for r in members)
     others = len(members) - mine
     text = f"in all {len(same)} {noun}" if mine >= len(same) else f"in {mine} of {len(same)} {noun}"
-    return text + (f" and {others} other results" if others else "")
+    return text + (f" and {others} other {results_word(others).split(' ', 1)[1]}" if others else "")
 
 
 PASSING = ("pass", "skip", "n/a", "xfail")

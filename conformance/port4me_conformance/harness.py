@@ -17,15 +17,14 @@ import selectors
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import confine, process
-from .adapters import FILTER_CONDITIONS, Adapter, Invocation, Outcome, _unreachable, condition_ids
+from . import process
+from .adapters import Adapter, Invocation, Outcome, _unreachable, by_hand, condition_ids, confined
 from .paths import spec_dir
 
 PROTOCOL = "1.0"
@@ -486,6 +485,7 @@ class _Pool:
     processes: dict[tuple[int, str], HarnessProcess] = field(default_factory=dict)
     restarts: list[Restart] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # condition -> why no harness starts under it
+    threads: set[int] = field(default_factory=set)  # the workers that started a process: kept after close()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -547,7 +547,7 @@ class HarnessAdapter(Adapter):
             "restarts": [
                 {"seq": r.seq, "condition": r.condition, "reason": r.reason} for r in list(self._pool.restarts)
             ],
-            "processes": len({key[0] for key in self._pool.processes}) or 1,
+            "processes": len(self._pool.threads) or 1,
         }
 
     def not_applicable(self, case) -> str:
@@ -579,11 +579,7 @@ class HarnessAdapter(Adapter):
         return self._pool.refused[condition]
 
     def _argv(self, condition: str) -> list[bytes]:
-        argv = [os.fsencode(part) for part in self.command]
-        if condition in FILTER_CONDITIONS:
-            wrapper = [sys.executable, "-I", "-S", confine.__file__, condition]
-            argv = [os.fsencode(part) for part in wrapper] + argv
-        return argv
+        return confined([os.fsencode(part) for part in self.command], condition)
 
     def _process(self, condition: str) -> HarnessProcess:
         """This thread's process for the condition, started (and greeted) if it has none."""
@@ -622,6 +618,7 @@ class HarnessAdapter(Adapter):
                     f"offers the interfaces {described.get('interfaces')}, not {self.interface!r}", "crash"
                 )
             self._pool.processes[key] = started
+            self._pool.threads.add(key[0])
         return started
 
     def _broken(self, condition: str, seq: int, error: HarnessError) -> tuple[str, tuple[str, ...], tuple[int, int]]:
@@ -713,11 +710,7 @@ class HarnessAdapter(Adapter):
         return answer["value"]
 
     def command_line(self, invocation: Invocation) -> list[bytes]:
-        ids = condition_ids(invocation.condition)
-        argv = self._argv(invocation.condition)
-        if ids is None:
-            return argv
-        return [b"setpriv", f"--reuid={ids[0]}".encode(), f"--regid={ids[1]}".encode(), b"--clear-groups", *argv]
+        return by_hand(self._argv(invocation.condition), invocation.condition)
 
     def reproduce(self, invocation: Invocation) -> str:
         """A shell line that sends this one call to a fresh harness (its state from earlier calls aside)."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import confine, process
-from .adapters import Adapter, Invocation, Outcome, condition_ids
+from .adapters import Adapter, Invocation, Outcome, by_hand, condition_ids, confined
 
 
 class OutputTooLarge(BaseException):
@@ -78,7 +78,8 @@ class InProcessAdapter(Adapter):
 
     def command_line(self, invocation: Invocation) -> list[bytes]:
         script = f"import sys; from {self._module_name} import {self._function} as m; sys.exit(m(sys.argv[1:]))"
-        return [os.fsencode(sys.executable), b"-c", script.encode(), *invocation.argv]
+        argv = [os.fsencode(sys.executable), b"-c", script.encode(), *invocation.argv]
+        return by_hand(confined(argv, invocation.condition), invocation.condition)
 
     def _run_forked(self, condition: str, argv: list[str], env: dict[str, str], timeout: float) -> Outcome:
         self._preload()

@@ -223,6 +223,8 @@ def load(directory: Path | None = None) -> VectorSet:
     cases: list[Case] = []
     files: list[tuple[str, bytes]] = []
     values = 0
+    # Every file is read and counted before any is validated: the schema validation costs seconds
+    # a file, so a folder past the limits is refused for the price of parsing it.
     for path in paths:
         try:
             data = bounded.read(path, MAX_FILE_BYTES)
@@ -231,10 +233,11 @@ def load(directory: Path | None = None) -> VectorSet:
         files.append((path.name, data))
         if sum(len(d) for _, d in files) > MAX_TOTAL_BYTES:
             raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_BYTES} bytes of vector files")
-        found = _validated(path, data)
-        values += sum(bounded.shape(case.data)[1] for case in found)
+        values += _case_values(path, data)
         if values > MAX_TOTAL_VALUES:
             raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_VALUES} values in its cases")
+    for path, (_, data) in zip(paths, files):
+        found = _validated(path, data)
         for case in found:
             if case.id in seen:
                 raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]})")
@@ -255,6 +258,20 @@ def load(directory: Path | None = None) -> VectorSet:
 
 
 _cache: dict[tuple[str, bytes], list[Case]] = {}  # (name, SHA-256 of the bytes) -> the validated cases
+_counted: dict[tuple[str, bytes], int] = {}  # (name, SHA-256 of the bytes) -> the values in its cases
+
+
+def _case_values(path: Path, data: bytes) -> int:
+    """How many values and keys the file's cases hold (the whole document's, if it has no list of cases)."""
+    from . import bounded
+
+    key = (path.name, hashlib.sha256(data).digest())
+    if key not in _counted:
+        document = _read(path, data)
+        cases = document.get("cases") if isinstance(document, dict) else None
+        parts = cases if isinstance(cases, list) else [document]
+        _counted[key] = sum(bounded.shape(part)[1] for part in parts)
+    return _counted[key]
 
 
 def _validated(path: Path, data: bytes) -> list[Case]:

@@ -135,6 +135,14 @@ def level_verdicts(run: Run, excluded: list[Case]) -> dict[str, dict]:
     return verdicts
 
 
+def area_results(run: Run, members: list[str]) -> tuple[list[Result], int]:
+    """An area's results judged there, and how many are blocked (INTERPRETING 12.3): a result is blocked
+    in an area when another stage's failure blocks it for every requirement of the area it pins."""
+    pinned = [r for r in run.results if any(q in members for q in r.case.requirements)]
+    judged = [r for r in pinned if not all(run.diagnosis.blocked(r, q) for q in r.case.requirements if q in members)]
+    return judged, len(pinned) - len(judged)
+
+
 def causes(results: list[Result], statuses: tuple = NOT_PASSED) -> list[tuple[str, list[Result]]]:
     """Results that did not pass, grouped by the rule they break, the largest group first."""
     groups: dict[str, list[Result]] = {}

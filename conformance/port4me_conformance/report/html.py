@@ -11,7 +11,7 @@ import html as _html
 from .. import INTERPRETING_VERSION, __version__
 from ..results import PASS, SKIP, UNIT, XFAIL
 from ..vectors import requirements
-from . import Run, Session, causes, level_verdicts, sides, summary_line, vectors_line
+from . import Run, Session, area_results, causes, level_verdicts, sides, summary_line, vectors_line
 from .junit import safe
 from .markdown import AREAS
 
@@ -49,10 +49,8 @@ def _cell(results: list, blocked: int = 0, attributed: int = 0) -> str:
 
 
 def _area(run: Run, members: list[str]) -> str:
-    """An area's cell: a result is blocked there when it is blocked for every requirement of the area it pins."""
-    pinned = [r for r in run.results if any(q in members for q in r.case.requirements)]
-    judged = [r for r in pinned if not all(run.diagnosis.blocked(r, q) for q in r.case.requirements if q in members)]
-    return _cell(judged, len(pinned) - len(judged))
+    """An area's cell, less the results another stage's failure blocks there."""
+    return _cell(*area_results(run, members))
 
 
 def _row(run: Run, requirement: str) -> str:

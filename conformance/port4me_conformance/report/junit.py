@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from ..diagnose import results_word
 from ..results import CRASH, FAIL, SKIP, TIMEOUT, TOO_LARGE, UNIT, WARN, XFAIL, XPASS
 from . import Run
 
@@ -33,17 +34,31 @@ def junit(runs: list[Run]) -> str:
             skipped=str(counts[SKIP] + counts[XFAIL] + counts[UNIT]),
             time=f"{run.seconds:.3f}",
         )
+        properties = ET.SubElement(suite, "properties")
         if run.harness:  # the self-description, order and restarts (INTERPRETING 11.6)
             from .terminal import harness_lines
 
-            properties = ET.SubElement(suite, "properties")
             for number, line in enumerate(harness_lines(run.harness)):
                 ET.SubElement(properties, "property", name=f"harness.{number}", value=safe(line.strip()))
+        diagnosis = run.diagnosis  # one property per symptom group, and each failure names its group
+        for number, group in enumerate(diagnosis.groups):
+            value = safe(f"{results_word(len(group.results))}: {group.line}")
+            ET.SubElement(properties, "property", name=f"diagnosis.{number}", value=value)
+        if not len(properties):
+            suite.remove(properties)
         for r in run.results:
             case = ET.SubElement(
                 suite, "testcase", classname=safe(f"{run.name}.{r.case.file}"), name=r.name, time=f"{r.seconds:.4f}"
             )
-            text = safe("\n".join(filter(None, [r.detail, r.reproduce and "reproduce: " + r.reproduce])))
+            group = diagnosis.group_of(r)
+            text = safe(
+                "\n".join(
+                    filter(
+                        None,
+                        [group and "diagnosis: " + group.line, r.detail, r.reproduce and "reproduce: " + r.reproduce],
+                    )
+                )
+            )
             if r.status in (FAIL, XPASS, TOO_LARGE, TIMEOUT):
                 ET.SubElement(case, "failure", message=safe(r.reason), type=r.status).text = text
             elif r.status == CRASH:
