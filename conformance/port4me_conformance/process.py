@@ -228,18 +228,34 @@ def _kill(pid: int, cgroup: Cgroup | None, pipes: set[int], fds: tuple[int, ...]
     members = cgroup.members()
     described = _why(pid, members, pipes, "still running in the call's session")
     cgroup.kill()
-    return described
+    _await_death(members)
+    return described + _escaped_cgroup(pid)
 
 
 def _kill_left(pid: int, cgroup: Cgroup | None, pipes: set[int]) -> list[str]:
     """After a normal exit (the first process reaped): whatever the call left running."""
     if cgroup is None:
         return _kill_left_in_group(pid)
-    if not cgroup.members():
-        return []
-    cgroup.freeze()
-    described = _why(pid, cgroup.members(), pipes, "left running in the call's session")
-    cgroup.kill()
+    described: list[str] = []
+    members = cgroup.members()
+    if members:
+        cgroup.freeze()
+        members = cgroup.members()
+        described = _why(pid, members, pipes, "left running in the call's session")
+        cgroup.kill()
+        _await_death(members)
+    return described + _escaped_cgroup(pid)
+
+
+def _escaped_cgroup(pid: int) -> list[str]:
+    """Processes of the call's process group outside its cgroup: a child forked in the moment between
+    the start and the move into the cgroup stays outside it. Killed, and each reported."""
+    live = [p for p in _group_members(pid) if _state(p) not in ("", "Z", "X")]
+    if live:  # the whole group at once, a child forked since the listing too; its ID is not reused while it has members
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+    described = [f"{_describe(p)}: left running in the call's process group, outside its cgroup" for p in live]
+    _await_death(live)
     return described
 
 
@@ -361,7 +377,30 @@ def _kill_everything(pid: int, pipes: set[int], fds: tuple[int, ...] = ()) -> li
     for other in found:
         with contextlib.suppress(OSError):
             os.kill(other, signal.SIGKILL)
+    _await_death([other for other in found if other != pid])
     return [text for text in found.values() if text]
+
+
+def _await_death(pids: list[int], bound: float = 10.0) -> None:
+    """Wait until each SIGKILLed process has died (gone, or a zombie its new parent reaps): a result
+    that says "killed" is then true when the next call starts. SIGKILL cannot be caught, so this
+    ends at once, unless the kernel holds one in uninterruptible sleep; ``bound`` stops that wait."""
+    end = time.monotonic() + bound
+    left = list(pids)
+    while left and time.monotonic() < end:
+        left = [p for p in left if _state(p) not in ("", "Z", "X")]
+        if left:
+            time.sleep(0.005)
+
+
+def _state(pid: int) -> str:
+    """The one-letter state of /proc/PID/stat; "" when there is no such process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    fields = text[text.rindex(")") + 2 :].split()
+    return fields[0] if fields else ""
 
 
 def _closed(fds: tuple[int, ...]) -> bool:
@@ -405,9 +444,11 @@ def _kill_left_in_group(pid: int) -> list[str]:
         os.killpg(pid, 0)
     except OSError:
         return []  # the usual case: nothing left
-    killed = [f"{_describe(p)}: left running in the call's process group" for p in _group_members(pid)]
+    members = _group_members(pid)
+    killed = [f"{_describe(p)}: left running in the call's process group" for p in members]
     with contextlib.suppress(OSError):
         os.killpg(pid, signal.SIGKILL)
+    _await_death(members)
     return killed or [f"process group {pid}: left running"]
 
 
