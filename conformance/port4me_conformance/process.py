@@ -250,7 +250,7 @@ def _kill_left(pid: int, cgroup: Cgroup | None, pipes: set[int]) -> list[str]:
 def _escaped_cgroup(pid: int) -> list[str]:
     """Processes of the call's process group outside its cgroup: a child forked in the moment between
     the start and the move into the cgroup stays outside it. Killed, and each reported."""
-    live = [p for p in _group_members(pid) if _state(p) not in ("", "Z", "X")]
+    live = [p for p in _group_members(pid) if _running(p)]
     if live:  # the whole group at once, a child forked since the listing too; its ID is not reused while it has members
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
@@ -388,19 +388,15 @@ def _await_death(pids: list[int], bound: float = 10.0) -> None:
     end = time.monotonic() + bound
     left = list(pids)
     while left and time.monotonic() < end:
-        left = [p for p in left if _state(p) not in ("", "Z", "X")]
+        left = [p for p in left if _running(p)]
         if left:
             time.sleep(0.005)
 
 
-def _state(pid: int) -> str:
-    """The one-letter state of /proc/PID/stat; "" when there is no such process."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    fields = text[text.rindex(")") + 2 :].split()
-    return fields[0] if fields else ""
+def _running(pid: int) -> bool:
+    """Whether the process exists and has not died (a zombie has: only its reaping is left)."""
+    fields = _stat_fields(pid)
+    return bool(fields) and fields[0] not in ("Z", "X")
 
 
 def _closed(fds: tuple[int, ...]) -> bool:
@@ -459,11 +455,23 @@ def _processes() -> list[int]:
         return []
 
 
+def _stat_text(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, parent, group, session, ...); [] if none."""
+    text = _stat_text(pid)
+    return text[text.rindex(")") + 2 :].split() if text else []
+
+
 def _stat(pid: int) -> tuple[str, int, int, int] | None:
     """(command name, parent, process group, session) from /proc/PID/stat."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+    text = _stat_text(pid)
+    if not text:
         return None
     name = text[text.index("(") + 1 : text.rindex(")")]
     fields = text[text.rindex(")") + 2 :].split()

@@ -222,6 +222,7 @@ def load(directory: Path | None = None) -> VectorSet:
     seen: dict[str, str] = {}
     cases: list[Case] = []
     files: list[tuple[str, bytes]] = []
+    keys: list[tuple[str, bytes]] = []  # (name, SHA-256 of the bytes): the caches' keys
     values = 0
     # Every file is read and counted before any is validated: the schema validation costs seconds
     # a file, so a folder past the limits is refused for the price of parsing it.
@@ -233,11 +234,12 @@ def load(directory: Path | None = None) -> VectorSet:
         files.append((path.name, data))
         if sum(len(d) for _, d in files) > MAX_TOTAL_BYTES:
             raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_BYTES} bytes of vector files")
-        values += _case_values(path, data)
+        keys.append((path.name, hashlib.sha256(data).digest()))
+        values += _case_values(path, data, keys[-1])
         if values > MAX_TOTAL_VALUES:
             raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_VALUES} values in its cases")
-    for path, (_, data) in zip(paths, files):
-        found = _validated(path, data)
+    for path, (_, data), key in zip(paths, files, keys):
+        found = _validated(path, data, key)
         for case in found:
             if case.id in seen:
                 raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]})")
@@ -261,11 +263,10 @@ _cache: dict[tuple[str, bytes], list[Case]] = {}  # (name, SHA-256 of the bytes)
 _counted: dict[tuple[str, bytes], int] = {}  # (name, SHA-256 of the bytes) -> the values in its cases
 
 
-def _case_values(path: Path, data: bytes) -> int:
+def _case_values(path: Path, data: bytes, key: tuple[str, bytes]) -> int:
     """How many values and keys the file's cases hold (the whole document's, if it has no list of cases)."""
     from . import bounded
 
-    key = (path.name, hashlib.sha256(data).digest())
     if key not in _counted:
         document = _read(path, data)
         cases = document.get("cases") if isinstance(document, dict) else None
@@ -274,10 +275,10 @@ def _case_values(path: Path, data: bytes) -> int:
     return _counted[key]
 
 
-def _validated(path: Path, data: bytes) -> list[Case]:
-    """The cases of one file's bytes, validated once per process: a second run of the same bytes (the
-    test suite, a fuzz run, the mutation harness) skips the schema validation, which costs seconds."""
-    key = (path.name, hashlib.sha256(data).digest())
+def _validated(path: Path, data: bytes, key: tuple[str, bytes]) -> list[Case]:
+    """The cases of one file's bytes (``key``: its name and SHA-256), validated once per process: a second
+    run of the same bytes (the test suite, a fuzz run, the mutation harness) skips the schema validation,
+    which costs seconds."""
     if key not in _cache:
         _cache[key] = load_file(path, _shared_validator(), requirement_levels(), data)
     return list(_cache[key])
