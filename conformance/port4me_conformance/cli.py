@@ -422,6 +422,7 @@ def run_all(plan: Plan, stopped: list[int] = ()) -> list[Run]:
         limit = FailureLimit(plan.max_failures, args.allow_timeouts, progress)
         options.progress, options.stop = limit, limit.stop
         start = time.perf_counter()
+        runner.prepare(plan.cases)  # a harness starts its processes at once, the first among them
         version = runner.version()
         try:
             results = runner.run(plan.cases)
