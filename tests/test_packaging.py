@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import deselect_hangs
 from .conftest import run as run_process
 
 pytestmark = pytest.mark.slow  # builds wheels, makes virtual environments, installs from PyPI
@@ -103,6 +104,9 @@ def test_two_wheels_and_the_runner_beside_upstream(tmp_path):
         "--select=sequence",
         "--select=grammar",
         "--select=P4M-CLI-*",
+        # The calls that never end (two dozen here, each held to the 10 s limit, spinning a core) are left
+        # out (INTERPRETING 6): this test is about the wheel; test_upstream.py waits for one such call.
+        *deselect_hangs("upstream-python-0.7.0"),
         "--jobs=2",
         "--quiet",
         cwd=elsewhere,

@@ -16,7 +16,13 @@ from port4me_conformance.adapters import SubprocessAdapter
 from port4me_conformance.results import PASS, SKIP, WARN, XFAIL
 from port4me_conformance.runner import Options, Runner
 
+from .conftest import never_finishing
+
 USER_CONDITIONS = ("check-privileged-unprivileged", "user-nameless-", "user-account-name")
+# The one call that never ends which this run waits for, to its time limit (the options variant; the
+# env variant answers). The other such entries are left out (INTERPRETING 6): each would hold a core
+# for the whole limit, and they are one behaviour, a search that does not stop.
+WAITED_FOR = "skip-jump-set-below-65535@options"
 
 
 def test_upstream_fails_exactly_its_known_differences(cases, upstream_python):
@@ -35,13 +41,20 @@ def test_upstream_fails_exactly_its_known_differences(cases, upstream_python):
             assert reason.startswith("no Appendix A row covers P4M-") and not cited, (key, reason)
         else:
             assert not cited or int(match.group(1)) in cited, (key, cited, reason)
+    hangs = set(never_finishing("upstream-python-0.7.0"))
+    assert WAITED_FOR in hangs and hangs <= set(listed)
+    left_out = {key for key in hangs if key != WAITED_FOR}
+    assert not [key for key in left_out if "@" in key]  # whole cases: no variant that answers is left out
+    run_cases = [case for case in cases if case.id not in left_out]
     adapter = SubprocessAdapter("upstream", [upstream_python, "-m", "port4me"])
-    results = Runner(adapter, Options(jobs=2, known=listed)).run(cases)  # the default time limit, 10 s
+    results = Runner(adapter, Options(jobs=2, known=listed)).run(run_cases)  # the default time limit, 10 s
     # A warning breaks only a SHOULD (spec section 2): reported, it fails no run (test-busy-quiet: a word on stderr)
     unexpected = [(r.name, r.status, r.reason) for r in results if r.status not in (PASS, XFAIL, SKIP, WARN, "n/a")]
     assert not unexpected, unexpected
     failed_as_listed = {_key(r, listed) for r in results if r.status == XFAIL}
-    assert failed_as_listed == set(listed)
+    assert failed_as_listed == set(listed) - left_out
+    (waited,) = [r for r in results if _key(r, listed) == WAITED_FOR]
+    assert waited.observed.startswith("timeout: ") and "did not finish within" in waited.observed, waited.observed
     sequence = [r for r in results if r.case.file == "sequence"]
     assert len(sequence) >= 400 and all(r.status == PASS for r in sequence)
     skipped = [r for r in results if r.status == SKIP]

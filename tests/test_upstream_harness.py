@@ -22,6 +22,7 @@ from port4me_conformance import appendix, known
 from port4me_conformance.harnesses import path as harness_path
 from port4me_conformance.vectors import load_all
 
+from .conftest import HANGS, deselect_hangs
 from .test_harness import conformance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,6 @@ SHIPPED = {
     "upstream-python-0.7.0-library": "harness-library",
     "upstream-r-0.7.1": "harness-library",
 }
-HANGS = "does not finish:"  # the reason of an entry that never ends (checked at a long time limit)
 
 
 def sources() -> Path:
@@ -75,11 +75,6 @@ def entries(name: str) -> list[dict]:
     return yaml.safe_load(known.resolve(name).read_text(encoding="utf-8"))["differences"]
 
 
-def hangs(name: str) -> list[str]:
-    """--deselect options for the entries that never end: a quick run leaves them out, the full one waits."""
-    return [f"--deselect={e['id'].split('@')[0]}" for e in entries(name) if e["reason"].startswith(HANGS)]
-
-
 @pytest.mark.parametrize("name", sorted(SHIPPED))
 def test_every_shipped_reason_quotes_the_output_and_names_its_appendix_row(name):
     rows = appendix.rows()
@@ -120,7 +115,7 @@ def test_upstream_python_library_fails_exactly_its_known_differences(tmp_path, u
         f"--impl=up=harness-library:{upstream_python} {script}",
         f"--known-differences={name}",
         "--timeout=60",
-        *hangs(name),
+        *deselect_hangs(name),  # a quick run leaves out the calls that never end
     )
     assert ran.code == 0, ran.stdout[-4000:]
     counts = ran.implementation["counts"]
@@ -167,7 +162,7 @@ R_SLOW = [
 def test_upstream_r_library_fails_exactly_its_known_differences(tmp_path, r_library):
     name = "upstream-r-0.7.1"
     command = f"env R_LIBS={r_library} Rscript {harness_path('upstream_r.R')}"
-    slow = [f"--deselect={case}" for case in R_SLOW] + hangs(name)
+    slow = [f"--deselect={case}" for case in R_SLOW] + deselect_hangs(name)
     ran = conformance(
         tmp_path, f"--impl=r=harness-library:{command}", f"--known-differences={name}", "--timeout=60", *slow
     )

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,6 +261,7 @@ class HarnessProcess:
         # runtimes that reserve much address space and use little (V8, the JVM).
         self.memory_limit = process.impose_limits(self.popen.pid, memory)
         self.peak_memory = 0  # bytes: its largest resident set, read once it broke the protocol
+        self.hello_answer: dict = {}  # its self-description
         for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             os.set_blocking(stream.fileno(), False)
 
@@ -427,15 +429,28 @@ class HarnessProcess:
 
     def stop(self) -> None:
         """The polite end: stop, then its input closed; killed if it lingers."""
+        self.ask_to_stop()
+        self.finish_stop(time.monotonic() + STOP_GRACE)
+
+    def ask_to_stop(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             os.set_blocking(self.popen.stdin.fileno(), True)
             self.popen.stdin.write(request_line({"op": "stop", "seq": self.next_seq()}))
             self.popen.stdin.flush()
         with contextlib.suppress(OSError, ValueError):
             self.popen.stdin.close()
+
+    def finish_stop(self, deadline: float) -> None:
+        """Killed (with its group) once it has exited, or at the deadline."""
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(STOP_GRACE)
+            self.popen.wait(max(deadline - time.monotonic(), 0))
         self.kill()
+
+    def signal_group(self, number: int) -> None:
+        """Signal its process group while it has not been reaped (after that, its number may be another's)."""
+        if self.popen.returncode is None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, number)
 
     def kill(self) -> list[str]:
         """End the process and everything in its session; what was killed."""
@@ -487,6 +502,11 @@ class _Pool:
     refused: dict[str, str] = field(default_factory=dict)  # condition -> why no harness starts under it
     threads: set[int] = field(default_factory=set)  # the workers that started a process: kept after close()
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Processes started ahead (prepare), by (worker, condition), until the worker's first call takes one;
+    # and those still saying hello, which close() ends.
+    ahead: dict[tuple[int, str], Future] = field(default_factory=dict)
+    greeting: set[HarnessProcess] = field(default_factory=set)
+    prepared: set[tuple[int, str]] = field(default_factory=set)
 
 
 class HarnessAdapter(Adapter):
@@ -596,13 +616,9 @@ class HarnessAdapter(Adapter):
                 raise HarnessError(
                     f"not run: the harness was restarted {self.max_restarts} times and is given up (last: {last})"
                 )
-        started = HarnessProcess(self._argv(condition), self.env, condition_ids(condition), self.memory)
-        try:
-            described = started.hello(time.monotonic() + self.start_timeout)
-        except HarnessError as error:
-            tail = started.stderr_tail()
-            started.kill()
-            raise HarnessError(f"{error.reason}{'; its stderr: ' + tail if tail else ''}", error.kind) from None
+            ahead = self._pool.ahead.pop((getattr(_worker, "index", 0), condition), None)
+        started = ahead.result() if ahead is not None else self._start(condition)
+        described = started.hello_answer
         with self._pool.lock:
             if self.implementation is None:
                 self.implementation = described
@@ -620,6 +636,51 @@ class HarnessAdapter(Adapter):
             self._pool.processes[key] = started
             self._pool.threads.add(key[0])
         return started
+
+    def _start(self, condition: str) -> HarnessProcess:
+        """A new process for the condition that has said hello (its description not yet compared)."""
+        started = HarnessProcess(self._argv(condition), self.env, condition_ids(condition), self.memory)
+        with self._pool.lock:
+            self._pool.greeting.add(started)
+        try:
+            started.hello_answer = started.hello(time.monotonic() + self.start_timeout)
+        except HarnessError as error:
+            with self._pool.lock:
+                self._pool.greeting.discard(started)
+            tail = started.stderr_tail()
+            started.kill()
+            raise HarnessError(f"{error.reason}{'; its stderr: ' + tail if tail else ''}", error.kind) from None
+        with self._pool.lock:
+            self._pool.greeting.discard(started)
+        return started
+
+    def prepare(self, workers: list[int], conditions: list[str]) -> None:
+        """Start, all at once and in the background, the processes a run will ask for: one per worker and
+        one per host condition (worker 0's). Each costs as much as hundreds of calls; started one after the
+        other, as calls first need them, their starts would add up (11.5)."""
+        wanted = [(worker, "") for worker in workers]
+        wanted += [(0, condition) for condition in conditions if not Adapter.cannot_impose(self, condition)]
+        mine = threading.get_ident()  # the caller is worker 0 (run_dealt)
+        with self._pool.lock:
+            if self.failed_start:
+                return
+            wanted = [
+                key
+                for key in wanted
+                if key not in self._pool.prepared and not (key[0] == 0 and (mine, key[1]) in self._pool.processes)
+            ]
+            for key in wanted:
+                self._pool.prepared.add(key)
+                self._pool.ahead[key] = Future()
+        for key in wanted:
+            threading.Thread(target=self._start_ahead, args=(key,), name=f"harness-start-{key[0]}{key[1]}").start()
+
+    def _start_ahead(self, key: tuple[int, str]) -> None:
+        future = self._pool.ahead[key]
+        try:
+            future.set_result(self._start(key[1]))
+        except BaseException as error:  # noqa: BLE001 - raised again in the worker that takes it
+            future.set_exception(error)
 
     def _broken(self, condition: str, seq: int, error: HarnessError) -> tuple[str, tuple[str, ...], tuple[int, int]]:
         """End this thread's process for the condition: the reason shown, what was killed, and its
@@ -736,18 +797,31 @@ class HarnessAdapter(Adapter):
         return f"cd \"$(mktemp -d)\" && printf '%s\\n' {lines} | env -i {assignments} {command}"
 
     def close(self) -> None:
-        """Stop every process (the end of the run)."""
-        for key in list(self._pool.processes):
-            harness = self._pool.processes.pop(key)
-            harness.stop()
+        """Stop every process (the end of the run): all asked at once, then each given the same grace."""
+        with self._pool.lock:
+            ahead, self._pool.ahead = list(self._pool.ahead.values()), {}
+            for greeting in self._pool.greeting:  # started ahead for a call that never came: not waited for
+                greeting.signal_group(signal.SIGKILL)
+        for future in ahead:
+            with contextlib.suppress(BaseException):
+                future.result().kill()
+        stopping = [self._pool.processes.pop(key) for key in list(self._pool.processes)]
+        for harness in stopping:
+            harness.ask_to_stop()
+        deadline = time.monotonic() + STOP_GRACE
+        for harness in stopping:
+            harness.finish_stop(deadline)
 
 
-def run_dealt(work: list, jobs: int, call, first=lambda item: False) -> list:
-    """Run ``call`` on each item, each worker in order (11.5): the items ``first`` says go to worker 0,
-    the k-th of the others to worker k mod jobs."""
-    results: list = [None] * len(work)
+# The index of the worker a thread is, in run_dealt: which process started ahead (prepare) is its own.
+_worker = threading.local()
+
+
+def deal(work: list, jobs: int, first=lambda item: False) -> list[list[int]]:
+    """The positions in ``work`` each worker runs, in order (11.5): the items ``first`` says go to worker 0,
+    the k-th of the others to worker k mod jobs; all to worker 0 when there is one job or one item."""
     if jobs <= 1 or len(work) <= 1:
-        return [call(item) for item in work]
+        return [list(range(len(work)))]
     dealt: list[list[int]] = [[] for _ in range(jobs)]
     others = 0
     for position, item in enumerate(work):
@@ -756,8 +830,18 @@ def run_dealt(work: list, jobs: int, call, first=lambda item: False) -> list:
         else:
             dealt[others % jobs].append(position)
             others += 1
+    return dealt
+
+
+def run_dealt(work: list, jobs: int, call, first=lambda item: False) -> list:
+    """Run ``call`` on each item, each worker in order, as ``deal`` deals them."""
+    results: list = [None] * len(work)
+    dealt = deal(work, jobs, first)
+    if len(dealt) == 1:
+        return [call(item) for item in work]
 
     def worker(index: int) -> None:
+        _worker.index = index
         for position in dealt[index]:
             results[position] = call(work[position])
 

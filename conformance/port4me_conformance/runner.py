@@ -65,9 +65,9 @@ class Runner:
 
     def run(self, cases: list[Case]) -> list[Result]:
         """Every (case, variant) result; once the run is stopping (a signal), only those finished before."""
-        work = [(case, variant) for case in cases for variant in variants(case, self.options.via)]
         if getattr(self.adapter, "long_lived", False):
-            return self._run_shuffled(work)
+            return self._run_shuffled(cases)
+        work = [(case, variant) for case in cases for variant in variants(case, self.options.via)]
         if self.options.jobs <= 1:
             results = [self._one(case, variant) for case, variant in work]
         else:
@@ -81,16 +81,38 @@ class Runner:
         result = self.run_one(case, variant)
         return None if process.stopping() else self._finish(result)
 
-    def _run_shuffled(self, work: list[tuple[Case, str]]) -> list[Result]:
-        """A harness's calls in the seed's order, dealt to its processes; results in the vectors' order."""
-        from .harness import run_dealt
-
+    def _shuffled(self, cases: list[Case]) -> tuple[list[tuple[Case, str]], list[int], set[int]]:
+        """A long-lived implementation's work: the (case, variant) pairs, the seed's order of their
+        positions, and the positions of the calls that may need a host condition."""
+        work = [(case, variant) for case in cases for variant in variants(case, self.options.via)]
         order = list(range(len(work)))
         if self.options.seed is not None:
             random.Random(self.options.seed).shuffle(order)
         # A call that may need a host condition goes to the first worker: one harness process per
         # condition, not one per worker (each start costs as much as hundreds of calls; 11.5).
         pinned = {i for i, (case, _) in enumerate(work) if set(case.needs) & set(CONDITIONS)}
+        return work, order, pinned
+
+    def prepare(self, cases: list[Case]) -> None:
+        """Let a long-lived implementation start, at once, the processes running these cases will ask for."""
+        if not hasattr(self.adapter, "prepare"):
+            return
+        from .harness import deal
+
+        work, order, pinned = self._shuffled(cases)
+        dealt = deal(order, self.options.jobs, pinned.__contains__)
+        not_applicable = getattr(self.adapter, "not_applicable", lambda case: "")
+        runs = [[order[p] for p in positions if not not_applicable(work[order[p]][0])] for positions in dealt]
+        workers = [0] + [k for k, items in enumerate(runs) if k and items]
+        conditions = {self._needed(work[i][0])[0] for i in runs[0] if i in pinned}
+        self.adapter.prepare(workers, sorted(conditions - {""}))
+
+    def _run_shuffled(self, cases: list[Case]) -> list[Result]:
+        """A harness's calls in the seed's order, dealt to its processes; results in the vectors' order."""
+        from .harness import run_dealt
+
+        work, order, pinned = self._shuffled(cases)
+        self.prepare(cases)  # nothing more when the run already did
         done = run_dealt(order, self.options.jobs, lambda i: self._one(*work[i]), pinned.__contains__)
         by_position = dict(zip(order, done))
         return [by_position[i] for i in range(len(work)) if by_position[i] is not None]
@@ -198,6 +220,15 @@ class Runner:
 
     def _condition(self, case: Case) -> tuple[str, str]:
         """(the confinement the call runs under, or ""; why the case is skipped, or "")."""
+        condition, skip = self._needed(case)
+        if skip or not condition:
+            return condition, skip
+        reason = self.adapter.cannot_impose(condition)
+        return condition, (f"needs {condition}: {reason}" if reason else "")
+
+    def _needed(self, case: Case) -> tuple[str, str]:
+        """(the confinement the call needs, or ""; why this host cannot give it, or ""), as far as the
+        host tells, before asking the implementation."""
         needs, host = case.needs, self.host
         if "ipv6" in needs and not host.ipv6:
             return "", "needs IPv6, which this host does not have (P4M-CHECK-6)"
@@ -210,10 +241,7 @@ class Runner:
         wanted = [need for need in CONDITIONS if need in needs and self._must_impose(need)]
         if len(wanted) > 1:
             return "", f"needs {' and '.join(wanted)} at once, which the runner cannot impose together"
-        if not wanted:
-            return "", ""
-        reason = self.adapter.cannot_impose(wanted[0])
-        return wanted[0], (f"needs {wanted[0]}: {reason}" if reason else "")
+        return (wanted[0], "") if wanted else ("", "")
 
     def _must_impose(self, need: str) -> bool:
         """False when the host already is what the case needs."""
