@@ -69,6 +69,13 @@ MISBEHAVIOURS = {
     "chatty": ("pass", "sys.stderr.write('x' * (4 << 20)); send(right(request))"),
     # Takes 5 seconds to say hello (longer than the test's per-call limit, 4 s).
     "slow_start": ("time.sleep(5)", "send(right(request))"),
+    # Says hello only once AT processes of it have started (each adds a line to MARK.started).
+    "barrier": (
+        "open(MARK + '.started', 'a').write(f'{os.getpid()}\\n')\n"
+        "        while len(open(MARK + '.started').read().split()) < AT:\n"
+        "            time.sleep(0.05)",
+        "send(right(request))",
+    ),
     # Never says hello.
     "mute": ("time.sleep(3600)", "send(right(request))"),
     # Says hello in another major version of the protocol.

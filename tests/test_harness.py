@@ -264,6 +264,17 @@ def test_a_slow_starting_harness_is_given_its_start_time(tmp_path):
     assert "did not answer request 0 in time" in refused.implementation["harness"]["failed_start"]
 
 
+def test_the_processes_of_a_run_start_at_once(tmp_path):
+    """Each process of this harness says hello only once all three of --jobs=3 have started: started
+    one after another, as their first calls need them, the first would wait until its start timed out."""
+    ran = conformance(
+        tmp_path, f"--impl=b={fake(tmp_path, 'barrier', at=3)}", *FEW, "--jobs=3", "--harness-start-timeout=60"
+    )
+    assert ran.code == 0, ran.implementation["harness"]["failed_start"]
+    assert ran.implementation["harness"]["processes"] == 3
+    assert len((tmp_path / "fake_harness_barrier.done.started").read_text().split()) == 3
+
+
 @pytest.mark.parametrize("kind", ["mute", "future"])
 def test_a_harness_that_never_says_a_usable_hello_fails_every_call_with_why(tmp_path, kind):
     ran = conformance(tmp_path, f"--impl=x={fake(tmp_path, kind)}", *FEW, "--harness-start-timeout=2", "--jobs=1")
