@@ -161,3 +161,26 @@ def test_unreadable_json_is_named(tmp_path):
     (directory / "broken.json").write_text('{"cases": [unclosed\n', encoding="utf-8")
     with pytest.raises(VectorError, match=r"broken\.json: cannot read"):
         load_all(directory)
+
+
+def test_every_shipped_vector_file_passes_the_schema():
+    """The runner does not validate the shipped vectors again when their digest is the recorded one:
+    here each file is, whole, against spec/vectors.schema.json."""
+    from port4me_conformance.vectors import _validator, load_file, vector_files
+
+    validator = _validator()
+    files = vector_files(ROOT / "vectors")
+    assert len(files) >= 11
+    for path in files:
+        assert load_file(path, validator)  # raises VectorError, naming the case, on a schema violation
+
+
+def test_the_authoring_tool_records_no_digest_of_a_document_the_schema_refuses():
+    from vectorgen.generate import validate
+    from vectorgen.upstream import AuthoringError
+
+    document = json.loads((ROOT / "vectors/lcg.json").read_text(encoding="utf-8"))
+    validate([document], ROOT / "spec/vectors.schema.json")
+    document["cases"][3].pop("expect")
+    with pytest.raises(AuthoringError, match=r"lcg: schema violation at /cases/3"):
+        validate([document], ROOT / "spec/vectors.schema.json")

@@ -239,10 +239,16 @@ def _absolute_if_path(arg: str) -> str:
     return arg
 
 
+def _shown(text: str) -> str:
+    """A value as an error message quotes it: on one line (a newline in it shown as \\n), and shortened."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
+
+
 def positive(text: str, option: str, kind: type, most: float | None = None) -> float:
     """A positive number written in plain ASCII digits (and, for seconds, one decimal point), at most ``most``."""
     pattern = r"[0-9]+" if kind is int else r"[0-9]+(\.[0-9]*)?|\.[0-9]+"
-    shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
+    shown = _shown(text)
     if not re.fullmatch(pattern, text, re.ASCII):
         raise UsageError(f"{option}={shown}: expected a positive {'whole ' if kind is int else ''}number")
     limit = "" if most is None else str(int(most)) if kind is int else f"{most:g}"
@@ -563,8 +569,7 @@ def _seed(text: str | None) -> int:
 def _whole(text: str, option: str) -> int:
     """A whole number in plain ASCII digits (str.isdigit() would take '２' and '²'), of at most 30 digits."""
     if not re.fullmatch(r"[0-9]{1,30}", text, re.ASCII):
-        shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
-        raise UsageError(f"{option}={shown}: expected a whole number of at most 30 digits")
+        raise UsageError(f"{option}={_shown(text)}: expected a whole number of at most 30 digits")
     return int(text)
 
 

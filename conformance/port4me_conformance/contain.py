@@ -11,6 +11,14 @@ runner falls back to the call's process group and a scan of /proc (see process.p
 the report says which containment was used.  The cgroups have no controller of their
 own: membership changes nothing but where the processes are counted, so the call stays
 under whatever limits the runner itself runs under.
+
+A call's first process is moved into its cgroup by the runner just after its exec, so it
+may fork before the move. So that nothing it starts in that moment escapes (a child that
+starts a session of its own, orphaned at once), the runner first moves itself into a
+cgroup of its own beside the calls' (``runner``): every process it starts is born there,
+and a process found there that does not descend from the runner is an orphan of the call
+being moved, which ``join`` moves with it. Calls start one at a time (``starting``), so
+there is only ever one such call.
 """
 
 from __future__ import annotations
@@ -30,6 +38,9 @@ _counter = itertools.count(1)
 _lock = threading.Lock()
 _failed: list[str] = []  # why joining a cgroup failed once: the rest of the run uses the fallback
 _chosen = {"mode": "auto"}  # or "process-group": no cgroups (--containment)
+_home: dict[str, Path] = {}  # "leaf": the runner's own cgroup beside the calls'; "came_from": where it was before
+starting = threading.Lock()  # held from a call's start until it has joined its cgroup
+_ROUNDS = 1000  # of moving a call's processes: a chain that forks every few milliseconds is caught in a few
 
 
 def choose(mode: str) -> None:
@@ -60,7 +71,32 @@ def _base() -> tuple[Path | None, str]:
         pass
     except OSError as error:
         return None, f"cannot make a cgroup under {base.parent}: {error.strerror}"
+    _enter_leaf(base / "runner", came_from=base.parent)
     return base, ""
+
+
+def _enter_leaf(leaf: Path, came_from: Path) -> None:
+    """Move the runner into a cgroup of its own, where every process it starts is born (see the module's
+    docstring). Where it cannot, calls are contained as well as a move after the exec allows."""
+    try:
+        leaf.mkdir(exist_ok=True)
+        (leaf / "cgroup.procs").write_text(f"{os.getpid()}\n")
+    except OSError:
+        with contextlib.suppress(OSError):
+            leaf.rmdir()
+        return
+    _home.update(leaf=leaf, came_from=came_from)
+
+
+def _leave_leaf() -> None:
+    """Back to the cgroup the runner came from (a runner used in process goes on after its run)."""
+    leaf, came_from = _home.pop("leaf", None), _home.pop("came_from", None)
+    if leaf is None or came_from is None:
+        return
+    with contextlib.suppress(OSError):
+        (came_from / "cgroup.procs").write_text(f"{os.getpid()}\n")
+    with contextlib.suppress(OSError):
+        leaf.rmdir()
 
 
 def available() -> str:
@@ -98,14 +134,23 @@ class Cgroup:
         return cls(path)
 
     def join(self, pid: int) -> bool:
-        """Move ``pid`` (and any child it already has) into this cgroup."""
+        """Move a call's first process into this cgroup, with every process it started before the move: its
+        descendants, and its orphans in the runner's own cgroup (see the module's docstring). Each process is
+        moved before its children are listed, so a child forked meanwhile is born inside."""
+        moved: set[int] = set()
+        pending = [pid]
         try:
-            for member in [pid, *_descendants(pid)]:
-                with contextlib.suppress(ProcessLookupError):
-                    (self.path / "cgroup.procs").write_text(f"{member}\n")
+            for _ in range(_ROUNDS):
+                while pending:
+                    member = pending.pop()
+                    with contextlib.suppress(ProcessLookupError):  # it has already exited
+                        (self.path / "cgroup.procs").write_text(f"{member}\n")
+                    moved.add(member)
+                    pending.extend(child for child in _children(member) if child not in moved)
+                pending = _orphans(moved)
+                if not pending:
+                    break
         except OSError as error:
-            if error.errno == 3:  # ESRCH: it has already exited
-                return True
             _failed.append(f"cannot move a call into {self.path}: {error.strerror}")
             return False
         return True
@@ -177,6 +222,7 @@ def cleanup() -> None:
     for path in sorted(base.glob("call-*")):
         Cgroup(path).kill()
         Cgroup(path).remove(patience=2.0)
+    _leave_leaf()
     with contextlib.suppress(OSError):
         base.rmdir()
 
@@ -198,29 +244,46 @@ def _remove_stale(folder: Path) -> None:
         for stale in folder.glob("port4me-conformance-*"):
             pid = stale.name.rsplit("-", 1)[1]
             if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-                for call in stale.glob("call-*"):
+                for call in [*stale.glob("call-*"), stale / "runner"]:
                     with contextlib.suppress(OSError):
                         call.rmdir()
                 with contextlib.suppress(OSError):
                     stale.rmdir()
 
 
-def _descendants(pid: int) -> list[int]:
-    """The children of ``pid``, and theirs (from /proc/PID/task/*/children)."""
-    found, queue = [], [pid]
-    while queue:
-        parent = queue.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")  # noqa: PTH208
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                children = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if child not in found:
-                    found.append(child)
-                    queue.append(child)
+def _children(pid: int) -> list[int]:
+    """The children of ``pid`` (from /proc/PID/task/*/children)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")  # noqa: PTH208
+    except OSError:
+        return []
+    found: list[int] = []
+    for task in tasks:
+        with contextlib.suppress(OSError, ValueError):
+            found += map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split())
     return found
+
+
+def _orphans(moved: set[int]) -> list[int]:
+    """Processes in the runner's own cgroup, not moved yet, that do not descend from the runner: only a call's
+    first process, before its move, can have started them (the runner's other children, such as harnesses,
+    and theirs descend from it)."""
+    leaf = _home.get("leaf")
+    if leaf is None:
+        return []
+    me = os.getpid()
+    return [p for p in Cgroup(leaf).members() if p != me and p not in moved and not _descends(p, me)]
+
+
+def _descends(pid: int, ancestor: int) -> bool:
+    for _ in range(4096):  # deeper than any process tree the kernel allows to be listed
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+            pid = int(text[text.rindex(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+    return False

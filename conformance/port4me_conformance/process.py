@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .contain import Cgroup
+from .contain import Cgroup, starting
 
 OUTPUT_LIMIT = 1 << 20  # bytes kept of each stream (INTERPRETING 2.4)
 MEMORY_LIMIT = 1 << 30  # bytes a process of a call may allocate (RLIMIT_DATA); --memory=MiB changes it
@@ -138,25 +138,26 @@ def call(
         return Finished(failure="the runner is stopping", interrupted=True)
     extra: dict = {} if user is None else {"user": user, "group": user if group is None else group, "extra_groups": []}
     cgroup = Cgroup.make()
-    try:
-        process = subprocess.Popen(
-            argv,
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            **extra,
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        if cgroup:
+    with starting if cgroup else contextlib.nullcontext():  # one call at a time between its start and its move
+        try:
+            process = subprocess.Popen(
+                argv,
+                env=env,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                **extra,
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            if cgroup:
+                cgroup.remove()
+            reason = getattr(error, "strerror", None) or str(error)
+            return Finished(failure=f"cannot start {os.fsdecode(argv[0])}: {reason}")
+        if cgroup and not cgroup.join(process.pid):
             cgroup.remove()
-        reason = getattr(error, "strerror", None) or str(error)
-        return Finished(failure=f"cannot start {os.fsdecode(argv[0])}: {reason}")
-    if cgroup and not cgroup.join(process.pid):
-        cgroup.remove()
-        cgroup = None
+            cgroup = None
     result = Finished(memory_limit=impose_limits(process.pid, memory))
     out, err = process.stdout.fileno(), process.stderr.fileno()
     streams = {out: bytearray(), err: bytearray()}
@@ -248,8 +249,9 @@ def _kill_left(pid: int, cgroup: Cgroup | None, pipes: set[int]) -> list[str]:
 
 
 def _escaped_cgroup(pid: int) -> list[str]:
-    """Processes of the call's process group outside its cgroup: a child forked in the moment between
-    the start and the move into the cgroup stays outside it. Killed, and each reported."""
+    """Processes of the call's process group outside its cgroup: where the runner has no cgroup of its own
+    (contain.py), a child forked in the moment between the start and the move stays outside. Killed, and each
+    reported."""
     live = [p for p in _group_members(pid) if _running(p)]
     if live:  # the whole group at once, a child forked since the listing too; its ID is not reused while it has members
         with contextlib.suppress(OSError):
@@ -456,8 +458,9 @@ def _processes() -> list[int]:
 
 
 def _stat_text(pid: int) -> str:
+    # The command name is any bytes the process chose (a program named \xff...): never a decoding error.
     try:
-        return Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_bytes().decode("utf-8", "replace")
     except OSError:
         return ""
 

@@ -135,13 +135,19 @@ def _read(path: Path, data: bytes | None = None) -> Any:
         raise VectorError(str(error)) from None
 
 
-def load_file(path: Path, validator=None, requirements: dict[str, str] | None = None, data: bytes | None = None):
-    """Read, validate and return the cases of one JSON vector file (``data``: its bytes, already read)."""
-    validator = validator or _validator()
+def load_file(
+    path: Path, validator=None, requirements: dict[str, str] | None = None, data: bytes | None = None, schema=True
+):
+    """Read, validate and return the cases of one JSON vector file (``data``: its bytes, already read).
+
+    ``schema=False`` leaves out the schema validation (for bytes known to have passed it) and keeps
+    the checks of requirement IDs and unit entries, which cost little."""
+    validator = (validator or _validator()) if schema else None
     requirements = requirement_levels() if requirements is None else requirements
     document = _read(path, data)
     # The first errors found, the earliest of them shown: a file of a million wrong values has a million.
-    errors = sorted(itertools.islice(validator.iter_errors(document), 100), key=lambda e: list(e.absolute_path))
+    found = validator.iter_errors(document) if validator else ()
+    errors = sorted(itertools.islice(found, 100), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = _where(document, list(first.absolute_path))
@@ -238,17 +244,21 @@ def load(directory: Path | None = None) -> VectorSet:
         values += _case_values(path, data, keys[-1])
         if values > MAX_TOTAL_VALUES:
             raise VectorError(f"{directory}: more than the limit of {MAX_TOTAL_VALUES} values in its cases")
+    found_digest = _digest(files)
+    recorded = recorded_digest()
+    matches = bool(recorded) and recorded.get("digest") == found_digest
+    # The shipped vectors, byte for byte the ones recorded when they were made (make vectors validates
+    # them against the schema before it records their digest), are not validated again: that costs a
+    # second or more of every start of the runner. Any other bytes are, whatever folder they are in.
+    trusted = shipped_folder and matches
     for path, (_, data), key in zip(paths, files, keys):
-        found = _validated(path, data, key)
+        found = _validated(path, data, key, schema=not trusted)
         for case in found:
             if case.id in seen:
                 raise VectorError(f"{path.name}: case {case.id}: duplicate id (also in {seen[case.id]})")
             seen[case.id] = case.file
             cases.append(case)
-    found_digest = _digest(files)
     version, spec = _versions(files[0][1])
-    recorded = recorded_digest()
-    matches = bool(recorded) and recorded.get("digest") == found_digest
     if shipped_folder and not matches:
         why = f"recorded {recorded.get('digest')}" if recorded else f"no {RECORDED} was shipped beside them"
         raise VectorError(
@@ -275,12 +285,13 @@ def _case_values(path: Path, data: bytes, key: tuple[str, bytes]) -> int:
     return _counted[key]
 
 
-def _validated(path: Path, data: bytes, key: tuple[str, bytes]) -> list[Case]:
+def _validated(path: Path, data: bytes, key: tuple[str, bytes], schema: bool = True) -> list[Case]:
     """The cases of one file's bytes (``key``: its name and SHA-256), validated once per process: a second
     run of the same bytes (the test suite, a fuzz run, the mutation harness) skips the schema validation,
-    which costs seconds."""
+    which costs seconds. ``schema=False``: bytes that passed it before (see :func:`load`)."""
     if key not in _cache:
-        _cache[key] = load_file(path, _shared_validator(), requirement_levels(), data)
+        validator = _shared_validator() if schema else None
+        _cache[key] = load_file(path, validator, requirement_levels(), data, schema=schema)
     return list(_cache[key])
 
 

@@ -28,6 +28,8 @@ def run(check_only: bool, vectors: Path, spec: Path) -> int:
     """Write (or only compare) every file; 1 when checking and something is stale."""
     docs = documents(Observations(ROOT / "spec/upstream/observed.json"))
     count = build.unique_ids(docs)
+    if not check_only:
+        validate(docs, spec / "vectors.schema.json")  # before anything is written: the runner trusts the digest
     stale = []
     if sync(spec / "index.md", index(spec / "requirements.json", [c for d in docs for c in d["cases"]]), check_only):
         stale.append("index.md")
@@ -44,6 +46,19 @@ def run(check_only: bool, vectors: Path, spec: Path) -> int:
         stale.append(DIGEST.name)
     print(f"{count} cases in {len(docs)} files; {'stale' if check_only else 'written'}: {stale or 'none'}")
     return 1 if check_only and stale else 0
+
+
+def validate(docs: list[dict], schema: Path) -> None:
+    """Each document against the vectors' schema. The runner does not validate the shipped vectors again
+    when their bytes are the ones whose digest this tool recorded, so it records none it did not check."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json.loads(schema.read_text(encoding="utf-8")))
+    for doc in docs:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+        if error is not None:
+            where = "/".join(map(str, error.absolute_path))
+            raise AuthoringError(f"{doc['file']}: schema violation at /{where}: {error.message}")
 
 
 def digest_record(rendered: dict[str, str], docs: list[dict]) -> str:
