@@ -178,18 +178,18 @@ UPSTREAM_R_LIB := .upstream-r
 # sources are copied where every user can read them.
 UPSTREAM_COPY := $(abspath .upstream-src)
 R_HARNESS = $(CURDIR)/conformance/port4me_conformance/harnesses/upstream_r.R
-UPSTREAM_R_IMPL = --impl=upstream-r=harness-library:"env R_LIBS=$(abspath $(UPSTREAM_R_LIB)) Rscript $(R_HARNESS)"
+UPSTREAM_R_IMPL = --impl=upstream-r=harness-library:"env R_LIBS=$(abspath $(UPSTREAM_R_LIB)) Rscript --default-packages=NULL $(R_HARNESS)"
 UPSTREAM_BASH_IMPL = --impl=upstream-bash="bash $(UPSTREAM_COPY)/bash/port4me"
 
 .PHONY: r upstream-sources upstream-r upstream-bash upstream-r-full
 
-## r: R (Debian's r-base-core) and its JSON package (r-cran-jsonlite), installed with apt-get where missing
+## r: R (Debian's r-base-core), installed with apt-get where missing
 r:
-	@if ! { command -v Rscript >/dev/null && Rscript -e 'library(jsonlite)' >/dev/null 2>&1; }; then \
+	@if ! command -v Rscript >/dev/null; then \
 	    if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi; \
 	    if [ "$$sudo" != none ] && command -v apt-get >/dev/null; then \
-	        echo "R or its jsonlite is missing: installing Debian's r-base-core and r-cran-jsonlite"; \
-	        $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core r-cran-jsonlite >/dev/null; \
+	        echo "R is missing: installing Debian's r-base-core"; \
+	        $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core >/dev/null; \
 	    fi; \
 	fi; \
 	command -v Rscript >/dev/null || { echo "make: upstream R needs R (Debian: r-base-core)" >&2; exit 1; }

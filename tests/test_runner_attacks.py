@@ -795,3 +795,23 @@ def test_both_readmes_state_the_limits_the_runner_applies_and_the_threat_model()
     threat = kit[kit.index("## Threat model") :]
     for words in ("**buggy**", "**malicious**", "kill -9 $PPID", "/proc/$PPID/fd/2", "container", "SIGKILL"):
         assert words in threat, words
+
+
+def test_a_process_named_with_bytes_that_are_not_utf8_is_read_not_a_crash(tmp_path):
+    """Before: any process on the host whose name was not UTF-8 (here a sleep run through a link
+    named b"\\xffsleep") made the runner's scan of /proc raise UnicodeDecodeError, ending the run
+    with a traceback and no report (two runner tests failed so beside the rest of the suite); and the
+    search for a call's orphans took it for one."""
+    from port4me_conformance import contain, process
+
+    link = os.fsencode(tmp_path) + b"/\xffsleep"
+    os.symlink(shutil.which("sleep"), link)  # noqa: PTH211 - a bytes name, which Path cannot hold
+    child = subprocess.Popen([link, "600"], start_new_session=True)
+    try:
+        name, parent, group, _ = process._stat(child.pid)
+        assert name == "\ufffdsleep" and parent == os.getpid() and group == child.pid
+        assert process._group_members(os.getpgid(0)) is not None  # the scan passes over it
+        assert contain._descends(child.pid, os.getpid())  # not taken for a call's orphan (contain.py)
+    finally:
+        child.kill()
+        child.wait()

@@ -278,8 +278,8 @@ def _orphans(moved: set[int]) -> list[int]:
 def _descends(pid: int, ancestor: int) -> bool:
     for _ in range(4096):  # deeper than any process tree the kernel allows to be listed
         try:
-            text = Path(f"/proc/{pid}/stat").read_text()
-            pid = int(text[text.rindex(")") + 2 :].split()[1])
+            text = Path(f"/proc/{pid}/stat").read_bytes()  # bytes: the command name is any bytes a process chose
+            pid = int(text[text.rindex(b")") + 2 :].split()[1])
         except (OSError, ValueError, IndexError):
             return False
         if pid == ancestor:

@@ -64,6 +64,8 @@ def visible(data: bytes | str, limit: int = SHOWN) -> str:
 
 
 def expected_stdout(expect: dict, ports: dict[str, int]) -> bytes:
+    if not ports:  # no placeholder to fill: a list of 65,535 ports is judged in every run of the kit
+        return "".join(f"{port}\n" for port in expect["ports"]).encode()
     return "".join(fill_ports(port, ports) + "\n" for port in expect["ports"]).encode()
 
 

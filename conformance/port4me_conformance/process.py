@@ -458,8 +458,9 @@ def _processes() -> list[int]:
 
 
 def _stat_text(pid: int) -> str:
+    # The command name is any bytes the process chose (a program named \xff...): never a decoding error.
     try:
-        return Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_bytes().decode("utf-8", "replace")
     except OSError:
         return ""
 
