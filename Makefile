@@ -178,7 +178,7 @@ UPSTREAM_R_LIB := .upstream-r
 # sources are copied where every user can read them.
 UPSTREAM_COPY := $(abspath .upstream-src)
 R_HARNESS = $(CURDIR)/conformance/port4me_conformance/harnesses/upstream_r.R
-UPSTREAM_R_IMPL = --impl=upstream-r=harness-library:"env R_LIBS=$(abspath $(UPSTREAM_R_LIB)) Rscript $(R_HARNESS)"
+UPSTREAM_R_IMPL = --impl=upstream-r=harness-library:"env R_LIBS=$(abspath $(UPSTREAM_R_LIB)) Rscript --default-packages=NULL $(R_HARNESS)"
 UPSTREAM_BASH_IMPL = --impl=upstream-bash="bash $(UPSTREAM_COPY)/bash/port4me"
 
 .PHONY: r upstream-sources upstream-r upstream-bash upstream-r-full

@@ -161,7 +161,7 @@ R_SLOW = [
 
 def test_upstream_r_library_fails_exactly_its_known_differences(tmp_path, r_library):
     name = "upstream-r-0.7.1"
-    command = f"env R_LIBS={r_library} Rscript {harness_path('upstream_r.R')}"
+    command = f"env R_LIBS={r_library} Rscript --default-packages=NULL {harness_path('upstream_r.R')}"
     slow = [f"--deselect={case}" for case in R_SLOW] + deselect_hangs(name)
     ran = conformance(
         tmp_path, f"--impl=r=harness-library:{command}", f"--known-differences={name}", "--timeout=60", *slow

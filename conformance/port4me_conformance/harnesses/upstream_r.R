@@ -1,6 +1,8 @@
 # Upstream port4me 0.7.1 (R) behind the harness protocol's library interface
-# (spec/INTERPRETING.md section 11): Rscript upstream_r.R, with R_LIBS naming the library
-# that holds the package (R CMD INSTALL --library=LIB r). JSON through Debian's jsonlite.
+# (spec/INTERPRETING.md section 11): Rscript --default-packages=NULL upstream_r.R, with R_LIBS
+# naming the library that holds the package (R CMD INSTALL --library=LIB r). JSON through
+# Debian's jsonlite. Without the default packages R starts in about two thirds of the time,
+# which the runner pays once per worker and host condition.
 #
 # Each call sets the process environment to the request's (port4me() reads its variables
 # with Sys.getenv) and calls port4me::port4me(). A setting of ASCII digits is passed as a
