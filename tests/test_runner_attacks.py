@@ -643,6 +643,16 @@ def test_numbers_out_of_bounds_or_not_plain_ascii_are_one_line(tmp_path, option,
     assert not record.exists()
 
 
+@pytest.mark.parametrize("option", ["--bogus=\n", "--bogus=a\rb\x1b[2J", "--\u2028"])
+def test_an_unknown_option_with_control_characters_is_one_line(tmp_path, option):
+    """Before: argparse's message quoted '--bogus=<newline>' as it was: two lines (test_runner_fuzz found it on
+    Python 3.9 in a fresh clone's CI run)."""
+    args, record = called_fake(tmp_path)
+    done = runner([*args, option], tmp_path, env={"FAKE_CALLED": str(record)})
+    one_line_error(done, "unrecognized arguments", repr(option.split("=")[-1])[1:-1])
+    assert not record.exists()
+
+
 @ROOT_ONLY
 def test_no_free_port_for_the_check_cases_skips_them_with_the_reason(tmp_path):
     """Before: a RuntimeError aborted the run. In a network namespace of its own whose every ephemeral port is held."""

@@ -69,7 +69,7 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, as for every other bad input
-        self.exit(EXIT_USAGE, f"port4me-conformance: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"port4me-conformance: {_one_line(message)} (see --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -239,9 +239,14 @@ def _absolute_if_path(arg: str) -> str:
     return arg
 
 
+def _one_line(text: str) -> str:
+    """``text`` with every character that is not printable escaped (a newline shown as \\n)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _shown(text: str) -> str:
-    """A value as an error message quotes it: on one line (a newline in it shown as \\n), and shortened."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """A value as an error message quotes it: on one line, and shortened."""
+    text = _one_line(text)
     return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
 
 
