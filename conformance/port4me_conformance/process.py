@@ -155,10 +155,11 @@ def call(
                 cgroup.remove()
             reason = getattr(error, "strerror", None) or str(error)
             return Finished(failure=f"cannot start {os.fsdecode(argv[0])}: {reason}")
+        # The limits first: the call runs from its exec on, and what it allocates before them is not refused.
+        result = Finished(memory_limit=impose_limits(process.pid, memory))
         if cgroup and not cgroup.join(process.pid):
             cgroup.remove()
             cgroup = None
-    result = Finished(memory_limit=impose_limits(process.pid, memory))
     out, err = process.stdout.fileno(), process.stderr.fileno()
     streams = {out: bytearray(), err: bytearray()}
     pipes = {os.fstat(fd).st_ino for fd in streams}
