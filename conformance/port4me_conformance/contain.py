@@ -275,13 +275,26 @@ def _orphans(moved: set[int]) -> list[int]:
     return [p for p in Cgroup(leaf).members() if p != me and p not in moved and not _descends(p, me)]
 
 
+def stat_text(pid: int) -> str:
+    # The command name is any bytes the process chose (a program named \xff...): never a decoding error.
+    try:
+        return Path(f"/proc/{pid}/stat").read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, parent, group, session, ...); [] if none."""
+    text = stat_text(pid)
+    return text[text.rindex(")") + 2 :].split() if text else []
+
+
 def _descends(pid: int, ancestor: int) -> bool:
     for _ in range(4096):  # deeper than any process tree the kernel allows to be listed
-        try:
-            text = Path(f"/proc/{pid}/stat").read_bytes()  # bytes: the command name is any bytes a process chose
-            pid = int(text[text.rindex(b")") + 2 :].split()[1])
-        except (OSError, ValueError, IndexError):
+        fields = stat_fields(pid)
+        if len(fields) < 2:
             return False
+        pid = int(fields[1])
         if pid == ancestor:
             return True
         if pid <= 1:

@@ -31,9 +31,10 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .contain import Cgroup, starting
+from .contain import stat_fields as _stat_fields
+from .contain import stat_text as _stat_text
 
 OUTPUT_LIMIT = 1 << 20  # bytes kept of each stream (INTERPRETING 2.4)
 MEMORY_LIMIT = 1 << 30  # bytes a process of a call may allocate (RLIMIT_DATA); --memory=MiB changes it
@@ -456,20 +457,6 @@ def _processes() -> list[int]:
         return [int(name) for name in os.listdir("/proc") if name.isdigit()]  # noqa: PTH208 - str paths: fast
     except OSError:
         return []
-
-
-def _stat_text(pid: int) -> str:
-    # The command name is any bytes the process chose (a program named \xff...): never a decoding error.
-    try:
-        return Path(f"/proc/{pid}/stat").read_bytes().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def _stat_fields(pid: int) -> list[str]:
-    """The fields of /proc/PID/stat after the command name (state, parent, group, session, ...); [] if none."""
-    text = _stat_text(pid)
-    return text[text.rindex(")") + 2 :].split() if text else []
 
 
 def _stat(pid: int) -> tuple[str, int, int, int] | None:
