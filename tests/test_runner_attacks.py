@@ -569,6 +569,37 @@ def test_one_request_the_memory_limit_refuses_is_reported_too(tmp_path):
     assert enough.returncode == 0, enough.stdout
 
 
+_LIMITS = "import resource; print(*(resource.getrlimit(k)[0] for k in (resource.RLIMIT_DATA, resource.RLIMIT_CORE)))"
+
+
+def _born_with(memory: int) -> list[int]:
+    """The soft RLIMIT_DATA and RLIMIT_CORE a process started under born_under(memory) has at its start."""
+    from port4me_conformance.process import born_under
+
+    before = [resource.getrlimit(kind) for kind in (resource.RLIMIT_DATA, resource.RLIMIT_CORE)]
+    with born_under(memory):
+        child = subprocess.Popen([sys.executable, "-c", _LIMITS], stdout=subprocess.PIPE, text=True)
+    out, _ = child.communicate(timeout=HANG_GUARD)
+    assert [resource.getrlimit(kind) for kind in (resource.RLIMIT_DATA, resource.RLIMIT_CORE)] == before
+    return [int(word) for word in out.split()]
+
+
+def test_a_call_is_born_under_its_memory_limit():
+    """Before: the limit was imposed with prlimit after the call's exec, and on a loaded host a call that
+    mapped 2 GiB at once got it (the test above failed 1 run in 4 at load 9). Now the process inherits the
+    limit at its fork; the runner's own limits are as they were once it has started."""
+    assert _born_with(1 << 30) == [1 << 30, 0]
+
+
+def test_a_limit_below_what_the_runner_uses_does_not_starve_the_runner():
+    """Under --memory=1 the runner's own threads would fail to allocate while a call starts: the limit a call
+    inherits stops above what the runner uses, and prlimit tightens it just after (see the attack above)."""
+    data, core = _born_with(1 << 20)
+    status = Path("/proc/self/status").read_text()
+    used = int(next(line for line in status.splitlines() if line.startswith("VmData:")).split()[1]) * 1024
+    assert data > used and core == 0
+
+
 def test_the_default_memory_limit_is_reported(tmp_path):
     args, _ = called_fake(tmp_path)
     done = runner([*args, "--json=-", "--quiet"], tmp_path)

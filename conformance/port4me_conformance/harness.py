@@ -242,16 +242,17 @@ class HarnessProcess:
         self._buffer = bytearray()
         self.started = time.monotonic()
         try:
-            self.popen = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                cwd=self.folder,
-                start_new_session=True,
-                **extra,
-            )
+            with process.born_under(memory):
+                self.popen = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                    cwd=self.folder,
+                    start_new_session=True,
+                    **extra,
+                )
         except (OSError, subprocess.SubprocessError) as error:
             shutil.rmtree(self.folder, ignore_errors=True)
             reason = getattr(error, "strerror", None) or str(error)
