@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, settings
 
 from port4me_conformance import known
@@ -130,14 +129,8 @@ def _enter_host_network() -> None:
 
 # INTERPRETING 6: a known difference whose call never ends begins so; a run may leave it out
 # with --deselect, to save the wait (each is a call held to its time limit, spinning a core).
-HANGS = "does not finish:"
-
-
-def never_finishing(name: str) -> list[str]:
-    """The ids (``case`` or ``case@variant``) of the entries of the shipped known-differences
-    file ``name`` whose calls never end."""
-    document = yaml.safe_load(known.resolve(name).read_text(encoding="utf-8"))
-    return [entry["id"] for entry in document["differences"] if entry["reason"].startswith(HANGS)]
+HANGS = known.UNFINISHED
+never_finishing = known.never_finishing
 
 
 def deselect_hangs(name: str) -> list[str]:

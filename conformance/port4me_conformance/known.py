@@ -32,6 +32,23 @@ def resolve(value: str) -> Path:
     return path
 
 
+UNFINISHED = "does not finish:"  # how the reason of an entry listed by hand for a call that never ends begins
+
+
+def never_finishing(value: str) -> list[str]:
+    """The ids (``case`` or ``case@variant``) of the entries of a known-differences file (a path or a
+    shipped name) whose calls never end: a run may leave their cases out with --deselect."""
+    path = resolve(value)
+    try:
+        document = bounded.load_yaml(bounded.read(path, MAX_BYTES), str(path))
+        entries = document["differences"]
+        return [entry["id"] for entry in entries if str(entry["reason"]).startswith(UNFINISHED)]
+    except bounded.InputError as error:
+        raise KnownError(str(error)) from None
+    except (KeyError, TypeError):
+        raise KnownError(f"{path}: expected a mapping with a 'differences' list of {{id, reason}}") from None
+
+
 def load(path: Path, cases: list[Case]) -> dict[str, str]:
     """Case id (or id@variant) -> reason; every id must name a case of the vectors.
 
