@@ -133,9 +133,7 @@ HANGS = known.UNFINISHED
 never_finishing = known.never_finishing
 
 
-def deselect_hangs(name: str) -> list[str]:
-    """The runner's --deselect options that leave out those entries (a case whole, as --deselect takes it)."""
-    return [f"--deselect={key.split('@')[0]}" for key in never_finishing(name)]
+deselect_hangs = known.deselect_unfinished
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from port4me_conformance.known import KnownError, never_finishing
+from port4me_conformance.known import KnownError, deselect_unfinished
 
 
 def main(argv: list[str]) -> int:
@@ -15,11 +15,11 @@ def main(argv: list[str]) -> int:
         print("usage: never_finishing.py NAME-OR-PATH", file=sys.stderr)
         return 2
     try:
-        cases = dict.fromkeys(key.split("@")[0] for key in never_finishing(argv[0]))
+        options = deselect_unfinished(argv[0])
     except (KnownError, OSError) as error:
         print(f"never_finishing.py: {error}", file=sys.stderr)
         return 2
-    print(" ".join(f"--deselect={case}" for case in cases))
+    print(" ".join(options))
     return 0
 
 

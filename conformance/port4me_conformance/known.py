@@ -37,16 +37,30 @@ UNFINISHED = "does not finish:"  # how the reason of an entry listed by hand for
 
 def never_finishing(value: str) -> list[str]:
     """The ids (``case`` or ``case@variant``) of the entries of a known-differences file (a path or a
-    shipped name) whose calls never end: a run may leave their cases out with --deselect."""
+    shipped name) whose calls never end."""
     path = resolve(value)
     try:
+        return [entry["id"] for entry in _entries(path) if str(entry["reason"]).startswith(UNFINISHED)]
+    except (KeyError, TypeError):
+        raise KnownError(f"{path}: expected a 'differences' list of {{id, reason}}") from None
+
+
+def deselect_unfinished(value: str) -> list[str]:
+    """The runner's --deselect options that leave out those entries' cases (whole, as --deselect takes them)."""
+    cases = dict.fromkeys(key.split("@")[0] for key in never_finishing(value))
+    return [f"--deselect={case}" for case in cases]
+
+
+def _entries(path: Path) -> list:
+    """The ``differences`` list of a file, read within the limits ``load`` describes."""
+    try:
         document = bounded.load_yaml(bounded.read(path, MAX_BYTES), str(path))
-        entries = document["differences"]
-        return [entry["id"] for entry in entries if str(entry["reason"]).startswith(UNFINISHED)]
     except bounded.InputError as error:
         raise KnownError(str(error)) from None
-    except (KeyError, TypeError):
-        raise KnownError(f"{path}: expected a mapping with a 'differences' list of {{id, reason}}") from None
+    entries = document.get("differences") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise KnownError(f"{path}: expected a mapping with a 'differences' list")
+    return entries
 
 
 def load(path: Path, cases: list[Case]) -> dict[str, str]:
@@ -55,13 +69,7 @@ def load(path: Path, cases: list[Case]) -> dict[str, str]:
     The file is refused unless it is a regular file of at most MAX_BYTES, nested at most
     bounded.MAX_DEPTH deep, without YAML anchors or aliases (see bounded.py).
     """
-    try:
-        document = bounded.load_yaml(bounded.read(path, MAX_BYTES), str(path))
-    except bounded.InputError as error:
-        raise KnownError(str(error)) from None
-    entries = document.get("differences") if isinstance(document, dict) else None
-    if not isinstance(entries, list):
-        raise KnownError(f"{path}: expected a mapping with a 'differences' list")
+    entries = _entries(path)
     ids = {case.id for case in cases}
     known = {}
     for number, entry in enumerate(entries, 1):
